@@ -1,0 +1,44 @@
+// The request contract (README.md "Request"): JSON in, a validated Request
+// out, or one message naming the bad field. Only this layer knows JSON.
+#pragma once
+
+#include "core/draft_law.hpp"
+#include "core/expected.hpp"
+#include "core/problem.hpp"
+#include "lp/transport_lp.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace mdsd {
+
+// A number array handed over in memory (the JavaScript wrapper passes large
+// arrays this way); the JSON refers to it as {"$buffer": index}.
+struct NumberArray {
+  const double* data = nullptr;
+  std::size_t size = 0;
+};
+
+struct Request {
+  // target is always set; draft and drafts unless draft_joint was given.
+  Problem problem;
+  bool has_draft = false;
+  // An explicit joint law of the drafts, collapsed to sets (LP only).
+  std::optional<std::vector<DraftSet>> draft_joint;
+  std::vector<DraftMethod> methods;  // the optimal rates to compute
+  bool lp = false;                   // also solve the LP of each method
+  LpOptions lp_options;
+  std::vector<std::string> warnings;  // e.g. weights normalised
+};
+
+Expected<Request> parse_request(const nlohmann::json& request,
+                                std::span<const NumberArray> buffers = {});
+
+// Parses JSON text without exceptions; the error says where the syntax broke.
+Expected<nlohmann::json> parse_json_text(std::string_view text);
+
+}  // namespace mdsd

@@ -1,0 +1,16 @@
+#include "api/solve.hpp"
+
+#include "api/result.hpp"
+
+namespace mdsd {
+
+SolveOutput solve(std::string_view request_json, std::span<const NumberArray> buffers) {
+  auto json = parse_json_text(request_json);
+  if (!json.ok()) return {false, json.error()};
+  auto request = parse_request(json.value(), buffers);
+  if (!request.ok()) return {false, request.error()};
+  return {true, to_json(calculate(request.value()))
+                     .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)};
+}
+
+}  // namespace mdsd

@@ -1,0 +1,123 @@
+#include "core/distribution.hpp"
+
+#include "core/limits.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <numeric>
+
+namespace mdsd {
+namespace {
+
+Expected<Eigen::VectorXd> normalised_weights(const Eigen::VectorXd& weights,
+                                             const std::string& field,
+                                             std::vector<std::string>& warnings) {
+  for (Eigen::Index i = 0; i < weights.size(); ++i) {
+    const double w = weights[i];
+    if (!std::isfinite(w)) {
+      return Error{field + "[" + std::to_string(i) + "]: not a finite number (" +
+                   format_number(w) + ")"};
+    }
+    if (w < 0.0) {
+      return Error{field + "[" + std::to_string(i) + "]: negative value " +
+                   format_number(w)};
+    }
+  }
+  const double total = weights.sum();
+  if (!(total > 0.0)) return Error{field + ": all values are zero; some mass must be positive"};
+  if (!std::isfinite(total)) return Error{field + ": the values sum to more than the largest double"};
+  if (std::abs(total - 1.0) > 1e-6) {
+    warnings.push_back(field + ": values sum to " + format_number(total) +
+                       ", not 1; normalised");
+  }
+  return Eigen::VectorXd(weights / total);
+}
+
+// Indices of `probabilities` sorted by decreasing probability, ties by index.
+std::vector<Eigen::Index> by_decreasing_probability(const Eigen::VectorXd& probabilities) {
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(probabilities.size()));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) {
+    return probabilities[a] > probabilities[b];
+  });
+  return order;
+}
+
+Expected<Eigen::VectorXd> softmax_truncated(const DistributionSpec& spec,
+                                            const std::string& field) {
+  const Eigen::VectorXd& logits = spec.values;
+  double largest = -INFINITY;
+  for (Eigen::Index i = 0; i < logits.size(); ++i) {
+    const double l = logits[i];
+    if (std::isnan(l) || l == INFINITY) {
+      return Error{field + ".logits[" + std::to_string(i) + "]: not a finite number (" +
+                   format_number(l) + "); only -Infinity is allowed, for a masked token"};
+    }
+    largest = std::max(largest, l);
+  }
+  if (largest == -INFINITY) return Error{field + ".logits: every logit is -Infinity; some token must be possible"};
+  if (!(spec.temperature > 0.0) || !std::isfinite(spec.temperature)) {
+    return Error{field + ".temperature: must be a finite number > 0, got " +
+                 format_number(spec.temperature)};
+  }
+  if (spec.top_k && *spec.top_k < 1) {
+    return Error{field + ".top_k: must be an integer >= 1, got " + std::to_string(*spec.top_k)};
+  }
+  if (spec.top_p && !(*spec.top_p > 0.0 && *spec.top_p <= 1.0)) {
+    return Error{field + ".top_p: must be in (0, 1], got " + format_number(*spec.top_p)};
+  }
+  // Subtracting the largest logit keeps exp() in range at any temperature.
+  Eigen::VectorXd probabilities =
+      ((logits.array() - largest) / spec.temperature).exp().matrix();
+  probabilities /= probabilities.sum();
+
+  if (spec.top_k && *spec.top_k < probabilities.size()) {
+    const auto order = by_decreasing_probability(probabilities);
+    for (std::size_t rank = static_cast<std::size_t>(*spec.top_k); rank < order.size(); ++rank) {
+      probabilities[order[rank]] = 0.0;
+    }
+    probabilities /= probabilities.sum();
+  }
+  if (spec.top_p && *spec.top_p < 1.0) {
+    const auto order = by_decreasing_probability(probabilities);
+    double kept = 0.0;
+    std::size_t rank = 0;
+    while (rank < order.size() && kept < *spec.top_p) kept += probabilities[order[rank++]];
+    for (; rank < order.size(); ++rank) probabilities[order[rank]] = 0.0;
+    probabilities /= probabilities.sum();
+  }
+  return probabilities;
+}
+
+}  // namespace
+
+std::string format_number(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  char text[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(text, sizeof text, "%.*g", digits, value);
+    if (std::strtod(text, nullptr) == value) break;
+  }
+  return text;
+}
+
+Expected<Eigen::VectorXd> to_probabilities(const DistributionSpec& spec,
+                                           const std::string& field,
+                                           std::vector<std::string>& warnings) {
+  const std::string values_field =
+      spec.kind == DistributionSpec::Kind::logits ? field + ".logits" : field;
+  if (spec.values.size() == 0) return Error{values_field + ": is empty; give at least one value"};
+  if (spec.values.size() > limits::kMaxVocabulary) {
+    return Error{values_field + ": " + std::to_string(spec.values.size()) +
+                 " tokens is more than the limit of " + std::to_string(limits::kMaxVocabulary)};
+  }
+  if (spec.kind == DistributionSpec::Kind::weights) {
+    return normalised_weights(spec.values, field, warnings);
+  }
+  return softmax_truncated(spec, field);
+}
+
+}  // namespace mdsd

@@ -1,0 +1,88 @@
+#include "core/optimal_rate.hpp"
+
+#include "core/draft_law.hpp"
+#include "core/ratio_order.hpp"
+#include "core/without_replacement.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace mdsd {
+namespace {
+
+OptimalRate from_subset(std::vector<std::int32_t> certificate, double target_mass,
+                        double draft_mass) {
+  std::sort(certificate.begin(), certificate.end());
+  const double alpha = std::clamp(1.0 + target_mass - draft_mass, 0.0, 1.0);
+  return {alpha, std::move(certificate), target_mass, draft_mass};
+}
+
+}  // namespace
+
+OptimalRate optimal_rate_with_replacement(const Problem& problem) {
+  const auto order = order_by_ratio(problem.target, problem.draft);
+  // Scan the prefixes H_k of the p/q order: value p(H_k) - q(H_k)^n.
+  double target_mass = 0.0, draft_mass = 0.0;
+  double best_value = 0.0, best_target = 0.0, best_draft = 0.0;
+  std::size_t best_size = 0;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    target_mass += problem.target[order[k]];
+    draft_mass += problem.draft[order[k]];
+    const double draft_law_mass = std::pow(std::min(draft_mass, 1.0), problem.drafts);
+    if (target_mass - draft_law_mass < best_value) {
+      best_value = target_mass - draft_law_mass;
+      best_size = k + 1;
+      best_target = target_mass;
+      best_draft = draft_law_mass;
+    }
+  }
+  return from_subset({order.begin(), order.begin() + static_cast<std::ptrdiff_t>(best_size)},
+                     best_target, best_draft);
+}
+
+OptimalRate optimal_rate_greedy(const Problem& problem) {
+  // alpha* = p(T) + sum_{j not in T} min(p_j, q_j / (1 - q(T))); the
+  // certificate is T plus the tokens where p_j is the smaller term.
+  const auto fixed = greedy_fixed_drafts(problem.draft, problem.drafts);
+  const double outside = mass_outside(problem.draft, fixed);
+  std::vector<bool> is_fixed(static_cast<std::size_t>(problem.draft.size()), false);
+  for (std::int32_t token : fixed) is_fixed[token] = true;
+
+  std::vector<std::int32_t> certificate = fixed;
+  double target_mass = 0.0, draft_mass = 0.0;
+  for (std::int32_t token : fixed) target_mass += problem.target[token];
+  for (Eigen::Index j = 0; j < problem.draft.size(); ++j) {
+    if (is_fixed[static_cast<std::size_t>(j)]) continue;
+    const double conditional_draft = problem.draft[j] / outside;
+    if (problem.target[j] < conditional_draft) {
+      certificate.push_back(static_cast<std::int32_t>(j));
+      target_mass += problem.target[j];
+      draft_mass += conditional_draft;
+    }
+  }
+  // H = {} (value 0) is the minimum whenever no set containing T beats it;
+  // kRoundoff absorbs the rounding of the two sums (alpha* = 1 either way).
+  constexpr double kRoundoff = 1e-14;
+  if (target_mass - draft_mass > -kRoundoff) return from_subset({}, 0.0, 0.0);
+  return from_subset(std::move(certificate), target_mass, draft_mass);
+}
+
+Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method) {
+  if (method != DraftMethod::with_replacement) {
+    const auto support = positive_count(problem.draft);
+    if (support < problem.drafts) {
+      return Error{std::string(method_name(method)) + " needs at least n = " +
+                   std::to_string(problem.drafts) +
+                   " draft tokens with positive probability; draft has " +
+                   std::to_string(support)};
+    }
+  }
+  switch (method) {
+    case DraftMethod::with_replacement: return optimal_rate_with_replacement(problem);
+    case DraftMethod::without_replacement: return optimal_rate_without_replacement(problem);
+    case DraftMethod::greedy: return optimal_rate_greedy(problem);
+  }
+  return Error{"unknown draft method"};
+}
+
+}  // namespace mdsd

@@ -1,0 +1,28 @@
+// The optimal acceptance rate alpha* = 1 + min_H [p(H) - Q(H)] of a draft
+// sampling method, with the subset H that attains it (THEORY.md §2).
+#pragma once
+
+#include "core/expected.hpp"
+#include "core/problem.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace mdsd {
+
+struct OptimalRate {
+  double alpha = 0.0;                     // in [0, 1]
+  std::vector<std::int32_t> certificate;  // H, token ids ascending
+  double certificate_target_mass = 0.0;   // p(H)
+  double certificate_draft_mass = 0.0;    // Q(H); alpha = 1 + p(H) - Q(H)
+};
+
+// Fails (with a message, not a crash) when the method does not apply:
+// without replacement and greedy need at least n tokens with q > 0.
+Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method);
+
+// The two O(V log V) cases, exposed for tests and benchmarks.
+OptimalRate optimal_rate_with_replacement(const Problem& problem);
+OptimalRate optimal_rate_greedy(const Problem& problem);
+
+}  // namespace mdsd

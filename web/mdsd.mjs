@@ -1,0 +1,109 @@
+// The package entry: load() resolves to a calculator whose solve(request)
+// returns the result object of README.md's contract, in Node and in browsers.
+// Number arrays cross into the WebAssembly module as Float64 buffers, not as
+// JSON text; everything else is JSON.
+import createMdsdCore from './generated/mdsd-core.mjs';
+
+/** Thrown for a request the calculator rejects; `field` names the culprit. */
+export class MdsdInputError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'MdsdInputError';
+    const colon = message.indexOf(': ');
+    this.field = colon > 0 ? message.slice(0, colon) : 'request';
+  }
+}
+
+// Returns the array as a Float64Array when every entry is a number (NaN and
+// infinities included: the core names them precisely), else null so that the
+// core reports the odd entry.
+function asNumberBuffer(value) {
+  if (value instanceof Float64Array) return value;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView) &&
+      !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array)) {
+    return Float64Array.from(value);
+  }
+  if (!Array.isArray(value)) return null;
+  for (let i = 0; i < value.length; i++) {
+    if (typeof value[i] !== 'number') return null;
+  }
+  return Float64Array.from(value);
+}
+
+// Replaces the number arrays of a distribution (plain or {logits}) by
+// {"$buffer": k} references and collects the buffers.
+function detachArrays(distribution, buffers) {
+  const attach = (array) => {
+    const buffer = asNumberBuffer(array);
+    if (buffer === null) return array;
+    buffers.push(buffer);
+    return { $buffer: buffers.length - 1 };
+  };
+  if (distribution !== null && typeof distribution === 'object' &&
+      !Array.isArray(distribution) && !ArrayBuffer.isView(distribution)) {
+    return 'logits' in distribution ? { ...distribution, logits: attach(distribution.logits) } : distribution;
+  }
+  return attach(distribution);
+}
+
+class Calculator {
+  #core;
+
+  constructor(core) {
+    this.#core = core;
+  }
+
+  /**
+   * Solves one request. Throws MdsdInputError for bad input; per-method
+   * problems (a method that does not apply, an LP too large) come back in
+   * the result as {"error": ...}.
+   */
+  solve(request) {
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+      throw new MdsdInputError('request: must be an object');
+    }
+    const buffers = [];
+    const wire = { ...request };
+    for (const field of ['target', 'draft']) {
+      if (field in wire) wire[field] = detachArrays(wire[field], buffers);
+    }
+    return JSON.parse(this.#call(JSON.stringify(wire), buffers));
+  }
+
+  #call(json, buffers) {
+    const core = this.#core;
+    const allocations = [];
+    const allocate = (bytes) => {
+      const pointer = core._malloc(Math.max(bytes, 8));
+      if (pointer === 0) throw new MdsdInputError('request: too large for the WebAssembly memory');
+      allocations.push(pointer);
+      return pointer;
+    };
+    try {
+      const jsonBytes = core.lengthBytesUTF8(json) + 1;
+      const jsonPointer = allocate(jsonBytes);
+      core.stringToUTF8(json, jsonPointer, jsonBytes);
+      const pointers = allocate(4 * buffers.length);
+      const sizes = allocate(4 * buffers.length);
+      const okPointer = allocate(4);
+      buffers.forEach((buffer, k) => {
+        const data = allocate(8 * buffer.length);
+        // Views are re-read after every allocation: the heap may have grown.
+        core.HEAPF64.set(buffer, data >> 3);
+        core.HEAPU32[(pointers >> 2) + k] = data;
+        core.HEAPU32[(sizes >> 2) + k] = buffer.length;
+      });
+      const text = core.UTF8ToString(
+        core._mdsd_solve(jsonPointer, pointers, sizes, buffers.length, okPointer));
+      if (core.HEAP32[okPointer >> 2] !== 1) throw new MdsdInputError(text);
+      return text;
+    } finally {
+      for (const pointer of allocations) core._free(pointer);
+    }
+  }
+}
+
+/** Instantiates the WebAssembly module (inlined: no file to fetch). */
+export async function load() {
+  return new Calculator(await createMdsdCore());
+}
