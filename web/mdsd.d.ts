@@ -53,6 +53,11 @@ export class MdsdInputError extends Error {
 export interface Calculator {
   /** Throws MdsdInputError on bad input. */
   solve(request: Request): Result;
+  /** A deterministic, LLM-like synthetic pair (not any model's output). */
+  syntheticPair(options: {
+    vocab: number; seed?: number; zipf_exponent?: number; target_noise?: number;
+    draft_noise?: number; temperature?: number;
+  }): { target: Float64Array; draft: Float64Array };
 }
 
 export function load(): Promise<Calculator>;

@@ -70,6 +70,34 @@ class Calculator {
     return JSON.parse(this.#call(JSON.stringify(wire), buffers));
   }
 
+  /**
+   * A deterministic, LLM-like synthetic (target, draft) pair for demos and
+   * benchmarks (src/core/synthetic.hpp): Zipf-like logits plus noise, the
+   * draft a noisy copy of the target, both at one temperature.
+   */
+  syntheticPair({ vocab, seed = 1, zipf_exponent = 1.1, target_noise = 0.5, draft_noise = 0.8, temperature = 1 } = {}) {
+    const check = (ok, field, text) => { if (!ok) throw new MdsdInputError(`${field}: ${text}`); };
+    check(Number.isInteger(vocab) && vocab >= 1 && vocab <= 4194304, 'vocab', 'must be an integer from 1 to 4194304');
+    check(Number.isInteger(seed) && seed >= 0 && seed <= Number.MAX_SAFE_INTEGER, 'seed', 'must be a non-negative integer');
+    for (const [field, value] of Object.entries({ zipf_exponent, target_noise, draft_noise })) {
+      check(Number.isFinite(value) && value >= 0, field, 'must be a finite number >= 0');
+    }
+    check(Number.isFinite(temperature) && temperature > 0, 'temperature', 'must be a finite number > 0');
+    const core = this.#core;
+    const target = core._malloc(8 * vocab);
+    const draft = core._malloc(8 * vocab);
+    try {
+      core._mdsd_synthetic_pair(vocab, seed, zipf_exponent, target_noise, draft_noise, temperature, target, draft);
+      return {
+        target: core.HEAPF64.slice(target >> 3, (target >> 3) + vocab),
+        draft: core.HEAPF64.slice(draft >> 3, (draft >> 3) + vocab),
+      };
+    } finally {
+      core._free(target);
+      core._free(draft);
+    }
+  }
+
   #call(json, buffers) {
     const core = this.#core;
     const allocations = [];

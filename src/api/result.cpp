@@ -1,6 +1,9 @@
 #include "api/result.hpp"
 
 #include "core/distribution.hpp"
+#include "core/ratio_order.hpp"
+
+#include <algorithm>
 
 #include <cmath>
 
@@ -57,8 +60,14 @@ Result calculate(const Request& request) {
   result.vocab = request.problem.target.size();
   result.drafts = request.problem.drafts;
   result.warnings = request.warnings;
+  // One sort serves with and without replacement.
+  std::vector<std::int32_t> order;
+  if (std::any_of(request.methods.begin(), request.methods.end(),
+                  [](DraftMethod method) { return method != DraftMethod::greedy; })) {
+    order = order_by_ratio(request.problem.target, request.problem.draft);
+  }
   for (DraftMethod method : request.methods) {
-    result.optimal.push_back({method, optimal_rate(request.problem, method)});
+    result.optimal.push_back({method, optimal_rate(request.problem, method, order)});
   }
   if (request.draft_joint) {
     result.lp.push_back({"joint", solve_transport_lp(request.problem.target, *request.draft_joint,

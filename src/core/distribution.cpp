@@ -69,8 +69,11 @@ Expected<Eigen::VectorXd> softmax_truncated(const DistributionSpec& spec,
     return Error{field + ".top_p: must be in (0, 1], got " + format_number(*spec.top_p)};
   }
   // Subtracting the largest logit keeps exp() in range at any temperature.
-  Eigen::VectorXd probabilities =
-      ((logits.array() - largest) / spec.temperature).exp().matrix();
+  // std::exp, not Eigen's vectorised exp: that gives ~5e-309 for -inf, and a
+  // masked token must get exactly 0 (q > 0 decides what can be drafted).
+  Eigen::VectorXd probabilities = ((logits.array() - largest) / spec.temperature)
+                                      .unaryExpr([](double x) { return std::exp(x); })
+                                      .matrix();
   probabilities /= probabilities.sum();
 
   if (spec.top_k && *spec.top_k < probabilities.size()) {

@@ -64,23 +64,43 @@ double with_replacement_set_mass(const Eigen::VectorXd& draft, int drafts,
 }
 
 // P(successive sampling draws exactly `tokens`, in some order), by dynamic
-// programming over the subsets drawn so far: O(n 2^n).
+// programming over the subsets drawn so far: O(n 2^n). The denominators
+// 1 - q(drawn) are summed as q(outside the set) + q(set, not yet drawn), so
+// they keep full precision when the set holds almost all the mass.
 double without_replacement_set_mass(const Eigen::VectorXd& draft,
-                                    const std::vector<std::int32_t>& tokens) {
+                                    const std::vector<std::int32_t>& tokens,
+                                    double outside) {
   const int size = static_cast<int>(tokens.size());
   const std::uint32_t full = (1u << size) - 1;
-  std::vector<double> reach(full + 1, 0.0), drawn_mass(full + 1, 0.0);
+  std::vector<double> reach(full + 1, 0.0), subset_mass(full + 1, 0.0);
+  for (std::uint32_t subset = 1; subset <= full; ++subset) {
+    subset_mass[subset] = subset_mass[subset & (subset - 1)] + draft[tokens[__builtin_ctz(subset)]];
+  }
   reach[0] = 1.0;
   for (std::uint32_t subset = 1; subset <= full; ++subset) {
-    const int lowest = __builtin_ctz(subset);
-    drawn_mass[subset] = drawn_mass[subset & (subset - 1)] + draft[tokens[lowest]];
     for (int j = 0; j < size; ++j) {
       if (!(subset >> j & 1u)) continue;
       const std::uint32_t before = subset & ~(1u << j);
-      reach[subset] += reach[before] * draft[tokens[j]] / (1.0 - drawn_mass[before]);
+      const double remaining = outside + subset_mass[full & ~before];
+      reach[subset] += reach[before] * draft[tokens[j]] / remaining;
     }
   }
   return reach[full];
+}
+
+// q(support \ tokens): 1 - q(tokens) when that loses nothing, else summed.
+double outside_mass(const Eigen::VectorXd& draft, const std::vector<std::int32_t>& support,
+                    const std::vector<std::int32_t>& tokens) {
+  double inside = 0.0;
+  for (std::int32_t token : tokens) inside += draft[token];
+  if (inside < 0.5) return 1.0 - inside;
+  double outside = 0.0;
+  auto next = tokens.begin();
+  for (std::int32_t token : support) {
+    while (next != tokens.end() && *next < token) ++next;
+    if (next == tokens.end() || *next != token) outside += draft[token];
+  }
+  return outside;
 }
 
 }  // namespace
@@ -137,11 +157,14 @@ std::vector<DraftSet> draft_set_law(const Eigen::VectorXd& draft, int drafts,
       }
       break;
     }
-    case DraftMethod::without_replacement:
-      for_each_subset(support_of(draft), drafts, [&](const std::vector<std::int32_t>& tokens) {
-        law.push_back({tokens, without_replacement_set_mass(draft, tokens)});
+    case DraftMethod::without_replacement: {
+      const auto support = support_of(draft);
+      for_each_subset(support, drafts, [&](const std::vector<std::int32_t>& tokens) {
+        law.push_back({tokens, without_replacement_set_mass(draft, tokens,
+                                                            outside_mass(draft, support, tokens))});
       });
       break;
+    }
     case DraftMethod::greedy: {
       const auto fixed = greedy_fixed_drafts(draft, drafts);
       const double outside = mass_outside(draft, fixed);

@@ -2,6 +2,7 @@
 
 #include "core/draft_law.hpp"
 #include "core/ratio_order.hpp"
+#include "core/subset.hpp"
 #include "core/without_replacement.hpp"
 
 #include <algorithm>
@@ -19,8 +20,8 @@ OptimalRate from_subset(std::vector<std::int32_t> certificate, double target_mas
 
 }  // namespace
 
-OptimalRate optimal_rate_with_replacement(const Problem& problem) {
-  const auto order = order_by_ratio(problem.target, problem.draft);
+OptimalRate optimal_rate_with_replacement(const Problem& problem,
+                                          const std::vector<std::int32_t>& order) {
   // Scan the prefixes H_k of the p/q order: value p(H_k) - q(H_k)^n.
   double target_mass = 0.0, draft_mass = 0.0;
   double best_value = 0.0, best_target = 0.0, best_draft = 0.0;
@@ -28,7 +29,7 @@ OptimalRate optimal_rate_with_replacement(const Problem& problem) {
   for (std::size_t k = 0; k < order.size(); ++k) {
     target_mass += problem.target[order[k]];
     draft_mass += problem.draft[order[k]];
-    const double draft_law_mass = std::pow(std::min(draft_mass, 1.0), problem.drafts);
+    const double draft_law_mass = integer_power(std::min(draft_mass, 1.0), problem.drafts);
     if (target_mass - draft_law_mass < best_value) {
       best_value = target_mass - draft_law_mass;
       best_size = k + 1;
@@ -36,8 +37,7 @@ OptimalRate optimal_rate_with_replacement(const Problem& problem) {
       best_draft = draft_law_mass;
     }
   }
-  return from_subset({order.begin(), order.begin() + static_cast<std::ptrdiff_t>(best_size)},
-                     best_target, best_draft);
+  return from_subset(sorted_prefix(order, best_size), best_target, best_draft);
 }
 
 OptimalRate optimal_rate_greedy(const Problem& problem) {
@@ -68,6 +68,12 @@ OptimalRate optimal_rate_greedy(const Problem& problem) {
 }
 
 Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method) {
+  if (method == DraftMethod::greedy) return optimal_rate(problem, method, {});
+  return optimal_rate(problem, method, order_by_ratio(problem.target, problem.draft));
+}
+
+Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method,
+                                   const std::vector<std::int32_t>& order) {
   if (method != DraftMethod::with_replacement) {
     const auto support = positive_count(problem.draft);
     if (support < problem.drafts) {
@@ -78,8 +84,8 @@ Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method) {
     }
   }
   switch (method) {
-    case DraftMethod::with_replacement: return optimal_rate_with_replacement(problem);
-    case DraftMethod::without_replacement: return optimal_rate_without_replacement(problem);
+    case DraftMethod::with_replacement: return optimal_rate_with_replacement(problem, order);
+    case DraftMethod::without_replacement: return optimal_rate_without_replacement(problem, order);
     case DraftMethod::greedy: return optimal_rate_greedy(problem);
   }
   return Error{"unknown draft method"};

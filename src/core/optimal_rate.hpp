@@ -21,8 +21,15 @@ struct OptimalRate {
 // without replacement and greedy need at least n tokens with q > 0.
 Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method);
 
-// The two O(V log V) cases, exposed for tests and benchmarks.
-OptimalRate optimal_rate_with_replacement(const Problem& problem);
+// The same, given order_by_ratio(target, draft), which with and without
+// replacement share (greedy does not use it).
+Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method,
+                                   const std::vector<std::int32_t>& order);
+
+// Scan of the prefixes of `order` for p(H) - q(H)^n: O(V) after the sort.
+OptimalRate optimal_rate_with_replacement(const Problem& problem,
+                                          const std::vector<std::int32_t>& order);
+// The closed form of THEORY.md §2: O(V).
 OptimalRate optimal_rate_greedy(const Problem& problem);
 
 }  // namespace mdsd

@@ -184,3 +184,31 @@ test('native CLI and WebAssembly agree to 1e-12 on the same requests', () => {
     }
   }
 });
+
+test('large vocabulary: the synthetic pair and alpha* agree natively and in WebAssembly', () => {
+  const request = JSON.parse(execFileSync(nativeCli, ['synthetic', '32000', '3', '4', '0.8'], { maxBuffer: 1 << 26 }));
+  const pair = calculator.syntheticPair({ vocab: 32000, seed: 3, temperature: 0.8 });
+  // Same C++ generator; glibc's and musl's log/cos may differ in the last
+  // bit, which the softmax carries to ~1e-14 relative.
+  let largest = 0;
+  for (let i = 0; i < 32000; i++) {
+    largest = Math.max(largest, Math.abs(pair.target[i] - request.target[i]) / request.target[i]);
+  }
+  assert.ok(largest <= 1e-13, `generator differs by ${largest} relative`);
+  const native = JSON.parse(execFileSync(nativeCli, ['solve', '-'], { input: JSON.stringify(request), maxBuffer: 1 << 26 }));
+  const wasm = calculator.solve({ target: pair.target, draft: pair.draft, drafts: 4 });
+  for (const method of methods) {
+    assert.ok(Math.abs(wasm.optimal[method].alpha - native.optimal[method].alpha) <= kSameBuild, method);
+    assert.ok(Math.abs(wasm.optimal[method].certificate_size - native.optimal[method].certificate_size) <= 1, method);
+  }
+});
+
+test('syntheticPair validates its options', () => {
+  for (const [options, field] of [[{ vocab: 0 }, 'vocab'], [{ vocab: 10, seed: -1 }, 'seed'],
+    [{ vocab: 10, temperature: 0 }, 'temperature'], [{ vocab: 10, draft_noise: NaN }, 'draft_noise']]) {
+    assert.throws(() => calculator.syntheticPair(options), (error) => error instanceof MdsdInputError && error.field === field);
+  }
+  const { target, draft } = calculator.syntheticPair({ vocab: 1000, seed: 9 });
+  assert.ok(Math.abs(target.reduce((a, b) => a + b, 0) - 1) <= 1e-12);
+  assert.ok(Math.abs(draft.reduce((a, b) => a + b, 0) - 1) <= 1e-12);
+});

@@ -1,0 +1,24 @@
+#include "core/subset.hpp"
+
+namespace mdsd {
+
+std::vector<std::int32_t> sorted_prefix(const std::vector<std::int32_t>& order, std::size_t size) {
+  std::vector<bool> inside(order.size(), false);
+  for (std::size_t k = 0; k < size; ++k) inside[static_cast<std::size_t>(order[k])] = true;
+  std::vector<std::int32_t> tokens;
+  tokens.reserve(size);
+  for (std::size_t token = 0; token < inside.size(); ++token) {
+    if (inside[token]) tokens.push_back(static_cast<std::int32_t>(token));
+  }
+  return tokens;
+}
+
+double integer_power(double x, int n) {
+  double result = 1.0;
+  for (; n > 0; n >>= 1, x *= x) {
+    if (n & 1) result *= x;
+  }
+  return result;
+}
+
+}  // namespace mdsd

@@ -1,0 +1,184 @@
+// core/optimal_rate: alpha* and its certificate for the three draft methods.
+#include "core/optimal_rate.hpp"
+
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace mdsd::test {
+namespace {
+
+Problem make_problem(const Eigen::VectorXd& target, const Eigen::VectorXd& draft, int drafts) {
+  return Problem{target, draft, drafts};
+}
+
+// THEORY.md §6, the alpha* columns (rounded to 10 digits there, hence the
+// same kExact tolerance covers them).
+struct TableRow {
+  Eigen::VectorXd target, draft;
+  int drafts;
+  double with_replacement, without_replacement, greedy;
+};
+
+std::vector<TableRow> theory_table() {
+  return {
+      {vector_of({.3, .4, .3}), vector_of({.6, .3, .1}), 2, 0.89, 0.9928571429, 0.95},
+      {vector_of({.3, .4, .3}), vector_of({.6, .3, .1}), 3, 0.971, 1, 1},
+      {vector_of({.5, .3, .2}), vector_of({.2, .3, .5}), 2, 0.86, 0.9857142857, 0.9},
+      {vector_of({.1, .2, .3, .4}), vector_of({.4, .3, .2, .1}), 3, 0.871, 1, 0.9333333333},
+      {vector_of({.6, .2, .1, .05, .05}), vector_of({.3, .3, .2, .1, .1}), 2, 0.91, 0.9702380952,
+       1},
+      {vector_of({.25, .25, .25, .25}), vector_of({.7, .1, .1, .1}), 2, 0.76, 1, 1},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("optimal_rate reproduces every case of shared/cases/small.jsonl") {
+  int checked_values = 0, checked_errors = 0;
+  for (const SharedCase& entry : load_small_cases()) {
+    const Problem problem =
+        make_problem(normalised(entry.target), normalised(entry.draft), entry.drafts);
+    for (DraftMethod method : kAllDraftMethods) {
+      const std::string name(method_name(method));
+      CAPTURE(entry.line);
+      CAPTURE(name);
+      const nlohmann::json& expected = entry.expected_optimal.at(name);
+      const auto rate = optimal_rate(problem, method);
+      if (expected.contains("error")) {
+        REQUIRE_FALSE(rate.ok());
+        CHECK(contains(rate.error(), name));
+        CHECK(contains(rate.error(), "n = " + std::to_string(entry.drafts)));
+        ++checked_errors;
+      } else {
+        REQUIRE_MESSAGE(rate.ok(), rate.error());
+        CHECK(std::abs(rate.value().alpha - expected.at("alpha").get<double>()) <= kExact);
+        ++checked_values;
+      }
+    }
+  }
+  CHECK(checked_errors >= 4);  // the file has two cases with too small a draft support
+  CHECK(checked_values >= 150);
+}
+
+TEST_CASE("optimal_rate reproduces the THEORY.md section 6 table") {
+  for (const TableRow& row : theory_table()) {
+    CAPTURE(row.drafts);
+    CAPTURE(row.target.transpose());
+    const Problem problem = make_problem(row.target, row.draft, row.drafts);
+    const double expected[] = {row.with_replacement, row.without_replacement, row.greedy};
+    for (std::size_t m = 0; m < kAllDraftMethods.size(); ++m) {
+      CAPTURE(method_name(kAllDraftMethods[m]));
+      const auto rate = optimal_rate(problem, kAllDraftMethods[m]);
+      REQUIRE(rate.ok());
+      CHECK(std::abs(rate.value().alpha - expected[m]) <= kExact);
+    }
+  }
+}
+
+TEST_CASE("optimal_rate equals the brute force over all subsets on random instances") {
+  std::mt19937_64 rng(20250101);
+  int not_applicable = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    // A quarter of the instances may have fewer than n tokens with q > 0.
+    const Instance instance = random_instance(rng, 2, 7, 4, trial % 4 != 0);
+    const Problem problem = make_problem(instance.target, instance.draft, instance.drafts);
+    CAPTURE(trial);
+    CAPTURE(instance.target.transpose());
+    CAPTURE(instance.draft.transpose());
+    CAPTURE(instance.drafts);
+    for (DraftMethod method : kAllDraftMethods) {
+      CAPTURE(method_name(method));
+      const auto rate = optimal_rate(problem, method);
+      if (method != DraftMethod::with_replacement &&
+          support_size(instance.draft) < instance.drafts) {
+        CHECK_FALSE(rate.ok());
+        ++not_applicable;
+        continue;
+      }
+      REQUIRE_MESSAGE(rate.ok(), rate.error());
+      const SetLaw law = brute_set_law(instance.draft, instance.drafts, method);
+      const BruteOptimum brute = brute_optimal_rate(instance.target, law);
+      CHECK(std::abs(rate.value().alpha - brute.alpha) <= kExact);
+
+      // The certificate proves the value: 1 + p(H) - Q(H) with Q(H) from the
+      // independent enumeration.
+      const Subset certificate = subset_of(rate.value().certificate);
+      const double p_h = target_mass(instance.target, certificate);
+      const double q_h = brute_mass_inside(law, certificate);
+      CHECK(std::abs(1.0 + p_h - q_h - rate.value().alpha) <= kExact);
+      CHECK(std::abs(rate.value().certificate_target_mass - p_h) <= kExact);
+      CHECK(std::abs(rate.value().certificate_draft_mass - q_h) <= kExact);
+      CHECK(std::is_sorted(rate.value().certificate.begin(), rate.value().certificate.end()));
+    }
+  }
+  CHECK(not_applicable > 0);  // the error path was exercised
+}
+
+TEST_CASE("n = 1 gives sum min(p, q) for every method") {
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 200; ++trial) {
+    const Instance instance = random_instance(rng, 1, 12, 1);
+    const Problem problem = make_problem(instance.target, instance.draft, 1);
+    const double expected = overlap(instance.target, instance.draft);
+    for (DraftMethod method : kAllDraftMethods) {
+      CAPTURE(trial);
+      CAPTURE(method_name(method));
+      const auto rate = optimal_rate(problem, method);
+      REQUIRE(rate.ok());
+      CHECK(std::abs(rate.value().alpha - expected) <= kExact);
+    }
+  }
+}
+
+TEST_CASE("p = q gives alpha* = 1 for every method") {
+  std::mt19937_64 rng(12);
+  for (int trial = 0; trial < 200; ++trial) {
+    Instance instance = random_instance(rng, 1, 12, 6);
+    instance.target = instance.draft;
+    const Problem problem = make_problem(instance.target, instance.draft, instance.drafts);
+    for (DraftMethod method : kAllDraftMethods) {
+      CAPTURE(trial);
+      CAPTURE(method_name(method));
+      const auto rate = optimal_rate(problem, method);
+      REQUIRE(rate.ok());
+      CHECK(std::abs(rate.value().alpha - 1.0) <= kExact);
+    }
+  }
+}
+
+TEST_CASE("without replacement is never below with replacement") {
+  std::mt19937_64 rng(13);
+  for (int trial = 0; trial < 300; ++trial) {
+    const Instance instance = random_instance(rng, 2, 40, 8);
+    const Problem problem = make_problem(instance.target, instance.draft, instance.drafts);
+    const auto with = optimal_rate(problem, DraftMethod::with_replacement);
+    const auto without = optimal_rate(problem, DraftMethod::without_replacement);
+    REQUIRE(with.ok());
+    REQUIRE(without.ok());
+    CAPTURE(trial);
+    CHECK(without.value().alpha >= with.value().alpha - 1e-12);
+  }
+}
+
+TEST_CASE("without replacement and greedy need n draft tokens with q > 0") {
+  const Problem problem = make_problem(vector_of({.5, .5, 0}), vector_of({.5, 0, .5}), 3);
+  for (DraftMethod method : {DraftMethod::without_replacement, DraftMethod::greedy}) {
+    const auto rate = optimal_rate(problem, method);
+    REQUIRE_FALSE(rate.ok());
+    CHECK(contains(rate.error(), std::string(method_name(method))));
+    CHECK(contains(rate.error(), "draft has 2"));
+  }
+  // With replacement applies. By hand, 1 + p(H) - q(H)^3 over the subsets:
+  // {2}: .875, {0, 2}: .5, {1, 2}: 1.375, everything else >= 1; so alpha* = .5.
+  const auto with = optimal_rate(problem, DraftMethod::with_replacement);
+  REQUIRE(with.ok());
+  CHECK(std::abs(with.value().alpha - 0.5) <= kExact);
+  CHECK(with.value().certificate == std::vector<std::int32_t>{0, 2});
+}
+
+}  // namespace mdsd::test

@@ -1,0 +1,54 @@
+// core/ratio_order: tokens by ascending p / q, q = 0 last, ties by token id.
+#include "core/ratio_order.hpp"
+
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+#include <tuple>
+
+namespace mdsd::test {
+namespace {
+
+// The order by a comparison sort on (ratio, token), ratio = +infinity for q = 0.
+std::vector<std::int32_t> expected_order(const Eigen::VectorXd& target, const Eigen::VectorXd& draft) {
+  std::vector<std::int32_t> order(static_cast<std::size_t>(target.size()));
+  std::iota(order.begin(), order.end(), 0);
+  const auto ratio = [&](std::int32_t i) {
+    return draft[i] > 0.0 ? target[i] / draft[i] : std::numeric_limits<double>::infinity();
+  };
+  std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+    return std::make_tuple(ratio(a), a) < std::make_tuple(ratio(b), b);
+  });
+  return order;
+}
+
+}  // namespace
+
+TEST_CASE("order_by_ratio by hand") {
+  // Ratios (times 0.9, the draft's sum): 0.5, +inf (q = 0), 0 (p = 0), 2, 0.5, +inf.
+  const Eigen::VectorXd target = vector_of({.1, .2, 0, .4, .1, .2});
+  const Eigen::VectorXd draft = vector_of({.2, 0, .3, .2, .2, 0});
+  CHECK(order_by_ratio(target, draft) == std::vector<std::int32_t>{2, 0, 4, 3, 1, 5});
+}
+
+TEST_CASE("order_by_ratio equals a comparison sort on random instances") {
+  std::mt19937_64 rng(61);
+  for (int trial = 0; trial < 300; ++trial) {
+    const int vocab = std::uniform_int_distribution<int>(1, trial < 250 ? 12 : 5000)(rng);
+    Eigen::VectorXd target = random_distribution(rng, vocab);
+    Eigen::VectorXd draft = random_distribution(rng, vocab);
+    if (trial % 10 == 0) draft = target;  // every ratio 1 or +inf: all ties
+    if (trial % 10 == 1) {                // extreme magnitudes
+      for (int i = 0; i < vocab; i += 3) draft[i] *= 1e-300;
+      for (int i = 1; i < vocab; i += 5) target[i] *= 1e-200;
+    }
+    CAPTURE(trial);
+    CHECK(order_by_ratio(target, draft) == expected_order(target, draft));
+  }
+}
+
+}  // namespace mdsd::test
