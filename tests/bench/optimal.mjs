@@ -28,6 +28,10 @@ const native = execFileSync(`${repo}build/native/bench_optimal`, [String(repeats
   .trim().split('\n').map((line) => JSON.parse(line));
 const calculator = await load();
 const pairs = new Map();
+// Warm-up of the whole path: V8 runs WebAssembly from its baseline compiler
+// until the optimising tier has caught up (about 20 calls here).
+const warm = calculator.syntheticPair({ vocab: 32000, seed: 2 });
+for (let r = 0; r < 30; r++) calculator.solve({ target: warm.target, draft: warm.draft, drafts: 2 + (r % 3) });
 
 console.log(`Medians over ${repeats} runs, ms. Synthetic LLM-like pairs (seed 1). ` +
   'core: the C++ computation; API: request with arrays in memory to result object.');

@@ -212,3 +212,22 @@ test('syntheticPair validates its options', () => {
   assert.ok(Math.abs(target.reduce((a, b) => a + b, 0) - 1) <= 1e-12);
   assert.ok(Math.abs(draft.reduce((a, b) => a + b, 0) - 1) <= 1e-12);
 });
+
+test('vocabularies of 2^20 tokens solve; more than 2^22 is refused naming the field', () => {
+  const { target, draft } = calculator.syntheticPair({ vocab: 1 << 20, seed: 4 });
+  const result = calculator.solve({ target, draft, drafts: 3 });
+  assert.equal(result.vocab, 1 << 20);
+  for (const method of methods) {
+    const { alpha, certificate_target_mass: pH, certificate_draft_mass: qH } = result.optimal[method];
+    assert.ok(alpha > 0 && alpha <= 1);
+    assert.ok(Math.abs(alpha - (1 + pH - qH)) <= 1e-12);
+  }
+  // With replacement Q(H) = q(H)^n: check the certificate from the token ids.
+  const { certificate, alpha } = result.optimal.with_replacement;
+  let pH = 0, qH = 0;
+  for (const token of certificate) { pH += target[token]; qH += draft[token]; }
+  assert.ok(Math.abs(alpha - (1 + pH - qH ** 3)) <= 1e-9);
+  const tooLarge = new Float64Array((1 << 22) + 1).fill(1);
+  assert.throws(() => calculator.solve({ target: tooLarge, draft: tooLarge, drafts: 2 }),
+    (error) => error.field === 'target' && /4194305 tokens is more than the limit of 4194304/.test(error.message));
+});
