@@ -224,12 +224,47 @@ std::optional<Error> parse_methods(const json& value, Request& request) {
   return std::nullopt;
 }
 
+std::optional<Error> parse_verifiers(const json& value, Request& request) {
+  if (!value.is_array()) return Error{"verifiers: must be an array of verifier names"};
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const std::string field = "verifiers[" + std::to_string(i) + "]";
+    if (!value[i].is_string()) return Error{field + ": must be a string, got a " + type_name(value[i])};
+    const auto& name = value[i].get_ref<const std::string&>();
+    const auto kind = verifier_from_name(name);
+    if (!kind) {
+      return Error{field + ": unknown verifier \"" + name +
+                   "\" (expected rrs_with_replacement, rrs_without_replacement, kseq, greedy, "
+                   "spechub or optimal_lp)"};
+    }
+    if (std::find(request.verifiers.begin(), request.verifiers.end(), *kind) == request.verifiers.end()) {
+      request.verifiers.push_back(*kind);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> parse_simulate(const json& value, Request& request) {
+  if (!value.is_object()) return Error{"simulate: must be {\"samples\": N, \"seed\": s}"};
+  if (auto error = unknown_key(value, "simulate", {"samples", "seed"})) return error;
+  if (!value.contains("samples")) return Error{"simulate.samples: is missing"};
+  auto samples = integer_field(value["samples"], "simulate.samples", 1, limits::kMaxSimulationSamples);
+  if (!samples.ok()) return Error{samples.error()};
+  Request::Simulation simulation{samples.value(), 1};
+  if (value.contains("seed")) {
+    auto seed = integer_field(value["seed"], "simulate.seed", 0, std::int64_t{1} << 53);
+    if (!seed.ok()) return Error{seed.error()};
+    simulation.seed = static_cast<std::uint64_t>(seed.value());
+  }
+  request.simulate = simulation;
+  return std::nullopt;
+}
+
 }  // namespace
 
 Expected<Request> parse_request(const json& value, std::span<const NumberArray> buffers) {
   if (!value.is_object()) return Error{"request: must be a JSON object, got a " + type_name(value)};
   if (auto error = unknown_key(value, "",
-                               {"target", "draft", "drafts", "draft_joint", "methods", "lp"})) {
+                               {"target", "draft", "drafts", "draft_joint", "methods", "lp", "verifiers", "simulate"})) {
     return *error;
   }
   Request request;
@@ -243,8 +278,10 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
     if (value.contains("draft") || value.contains("drafts")) {
       return Error{"draft_joint: give either draft with drafts, or draft_joint, not both"};
     }
-    if (value.contains("methods")) {
-      return Error{"methods: do not apply to draft_joint, which only the LP solves"};
+    for (const char* key : {"methods", "verifiers", "simulate"}) {
+      if (value.contains(key)) {
+        return Error{std::string(key) + ": does not apply to draft_joint, which only the LP solves"};
+      }
     }
     auto law = joint_law(value["draft_joint"], vocabulary, request.warnings);
     if (!law.ok()) return Error{law.error()};
@@ -271,6 +308,14 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
       if (auto error = parse_methods(value["methods"], request)) return *error;
     } else {
       request.methods.assign(kAllDraftMethods.begin(), kAllDraftMethods.end());
+    }
+    if (value.contains("verifiers")) {
+      if (auto error = parse_verifiers(value["verifiers"], request)) return *error;
+    } else {
+      request.verifiers.assign(kAllVerifiers.begin(), kAllVerifiers.end());
+    }
+    if (value.contains("simulate")) {
+      if (auto error = parse_simulate(value["simulate"], request)) return *error;
     }
   }
   if (value.contains("lp")) {

@@ -6,6 +6,7 @@
 #include "core/expected.hpp"
 #include "core/problem.hpp"
 #include "lp/transport_lp.hpp"
+#include "verify/verifier.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -32,6 +33,12 @@ struct Request {
   std::vector<DraftMethod> methods;  // the optimal rates to compute
   bool lp = false;                   // also solve the LP of each method
   LpOptions lp_options;
+  std::vector<VerifierKind> verifiers;  // whose acceptance to report (draft only)
+  struct Simulation {
+    std::int64_t samples = 0;
+    std::uint64_t seed = 1;
+  };
+  std::optional<Simulation> simulate;  // run sampler and verifier this many times
   std::vector<std::string> warnings;  // e.g. weights normalised
 };
 

@@ -53,6 +53,37 @@ nlohmann::ordered_json lp_json(const LpSolution& solution) {
           {"certificate_alpha", solution.certificate_alpha}};
 }
 
+nlohmann::ordered_json interval_json(const std::array<double, 2>& interval) {
+  return nlohmann::ordered_json::array({interval[0], interval[1]});
+}
+
+nlohmann::ordered_json acceptance_json(const VerifierAcceptance& acceptance) {
+  nlohmann::ordered_json json = {{"alpha", acceptance.alpha},
+                                 {"exact", acceptance.exact},
+                                 {"draft_method", method_name(acceptance.draft_method)},
+                                 {"gap", acceptance.gap}};
+  if (!acceptance.exact) {
+    json["ci95"] = interval_json(acceptance.ci95);
+    json["samples"] = acceptance.samples;
+  }
+  if (acceptance.rho) json["rho"] = *acceptance.rho;
+  return json;
+}
+
+nlohmann::ordered_json simulation_json(const SimulationSummary& summary) {
+  const auto& counts = summary.counts;
+  const auto samples = static_cast<double>(counts.samples);
+  return {{"samples", counts.samples},
+          {"acceptance", static_cast<double>(counts.accepted) / samples},
+          {"acceptance_ci95", interval_json(summary.acceptance_ci95)},
+          {"hit_rate", static_cast<double>(counts.hits) / samples},
+          {"hit_rate_ci95", interval_json(summary.hit_rate_ci95)},
+          {"output_counts", counts.output_counts},
+          {"chi2_statistic", summary.fit.statistic},
+          {"chi2_degrees_of_freedom", summary.fit.degrees_of_freedom},
+          {"chi2_p_value", summary.fit.p_value}};
+}
+
 }  // namespace
 
 Result calculate(const Request& request) {
@@ -76,6 +107,20 @@ Result calculate(const Request& request) {
     for (DraftMethod method : request.methods) {
       result.lp.push_back({std::string(method_name(method)), method_lp(request, method)});
     }
+  }
+  if (request.has_draft && !request.verifiers.empty()) {
+    if (order.empty()) order = order_by_ratio(request.problem.target, request.problem.draft);
+    std::vector<MethodResult> extra;  // alpha* of methods the request did not list
+    const auto optimal_rate_of = [&](DraftMethod method) -> Expected<OptimalRate> {
+      for (const auto* list : {&result.optimal, &extra}) {
+        for (const MethodResult& entry : *list) {
+          if (entry.method == method) return entry.rate;
+        }
+      }
+      extra.push_back({method, optimal_rate(request.problem, method, order)});
+      return extra.back().rate;
+    };
+    result.verifiers = report_verifiers(request, order, optimal_rate_of);
   }
   for (std::size_t i = 0; i < result.lp.size() && !request.draft_joint; ++i) {
     const auto& lp = result.lp[i].solution;
@@ -106,6 +151,23 @@ nlohmann::ordered_json to_json(const Result& result) {
     for (const LpResult& entry : result.lp) {
       lp[entry.label] = entry.solution.ok() ? lp_json(entry.solution.value())
                                             : nlohmann::ordered_json{{"error", entry.solution.error()}};
+    }
+  }
+  if (!result.verifiers.empty()) {
+    nlohmann::ordered_json& verifiers = json["verifiers"] = nlohmann::ordered_json::object();
+    for (const VerifierReport& report : result.verifiers) {
+      verifiers[std::string(verifier_name(report.kind))] =
+          report.acceptance.ok() ? acceptance_json(report.acceptance.value())
+                                 : nlohmann::ordered_json{{"error", report.acceptance.error()}};
+    }
+    if (result.verifiers.front().simulation) {
+      nlohmann::ordered_json& simulation = json["simulation"] = nlohmann::ordered_json::object();
+      for (const VerifierReport& report : result.verifiers) {
+        const auto& summary = *report.simulation;
+        simulation[std::string(verifier_name(report.kind))] =
+            summary.ok() ? simulation_json(summary.value())
+                         : nlohmann::ordered_json{{"error", summary.error()}};
+      }
     }
   }
   return json;

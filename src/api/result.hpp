@@ -4,6 +4,7 @@
 #pragma once
 
 #include "api/request.hpp"
+#include "api/verifier_report.hpp"
 #include "core/optimal_rate.hpp"
 #include "lp/transport_lp.hpp"
 
@@ -30,6 +31,7 @@ struct Result {
   std::vector<std::string> warnings;
   std::vector<MethodResult> optimal;
   std::vector<LpResult> lp;
+  std::vector<VerifierReport> verifiers;
 };
 
 // Computes everything the request asks for.

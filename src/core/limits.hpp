@@ -17,4 +17,8 @@ inline constexpr std::int64_t kMaxLpColumns = 2'000'000;
 // Largest explicit joint law (entries of draft_joint) before collapsing.
 inline constexpr std::int64_t kMaxJointEntries = 2'000'000;
 
+// Largest simulation ("simulate": {"samples": N}); each sample is one
+// verifier step per verifier, about 0.1 to 1 microsecond.
+inline constexpr std::int64_t kMaxSimulationSamples = 100'000'000;
+
 }  // namespace mdsd::limits

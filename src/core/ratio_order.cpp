@@ -21,10 +21,12 @@ std::uint64_t bits_of(double value) {
   return bits;
 }
 
+// p = 0 first (whatever q), then q = 0 last: so for any c >= 0 the tokens
+// with p_i > c q_i are exactly a suffix of the order.
 std::uint64_t ratio_key(double target, double draft) {
+  if (!(target > 0.0)) return 0;
   if (!(draft > 0.0)) return bits_of(std::numeric_limits<double>::infinity());
-  const double ratio = target / draft;
-  return ratio > 0.0 ? bits_of(ratio) : 0;  // -0.0 sorts as 0
+  return bits_of(target / draft);
 }
 
 }  // namespace

@@ -8,8 +8,9 @@
 
 namespace mdsd {
 
-// Token ids sorted by ascending p_i / q_i: tokens with p_i = 0 first, tokens
-// with q_i = 0 last, ties by token id so the order is deterministic.
+// Token ids sorted by ascending p_i / q_i: tokens with p_i = 0 first (even
+// when q_i = 0 too), then tokens with q_i = 0 last, ties by token id so the
+// order is deterministic.
 std::vector<std::int32_t> order_by_ratio(const Eigen::VectorXd& target,
                                          const Eigen::VectorXd& draft);
 

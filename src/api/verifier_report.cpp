@@ -1,0 +1,136 @@
+#include "api/verifier_report.hpp"
+
+#include "lp/plan_verifier.hpp"
+#include "verify/greedy_verifier.hpp"
+#include "verify/kseq_verifier.hpp"
+#include "verify/rrs_verifier.hpp"
+
+#include <memory>
+
+namespace mdsd {
+namespace {
+
+// Acceptance without a formula is estimated from this many steps (95%
+// interval about +-0.002) with the request's simulation seed, or 1.
+constexpr std::int64_t kEstimateSamples = 200'000;
+// The exact RRS-without-replacement recursion visits about S^(n-1) nodes.
+constexpr double kMaxExactRecursion = 4e6;
+
+struct Built {
+  std::unique_ptr<Verifier> verifier;
+  std::optional<double> exact_alpha;
+  std::optional<double> rho;
+};
+
+Expected<Built> build(VerifierKind kind, const Request& request, const RatioTable& table) {
+  const Problem& problem = request.problem;
+  const int n = problem.drafts;
+  const auto support = positive_count(problem.draft);
+  const std::string name(verifier_name(kind));
+  if (kind == VerifierKind::spechub && n != 2) {
+    return Error{"spechub is defined for n = 2 drafts; this request has n = " + std::to_string(n)};
+  }
+  if (draft_method_of(kind) != DraftMethod::with_replacement && support < n) {
+    return Error{name + " needs at least n = " + std::to_string(n) +
+                 " draft tokens with positive probability; draft has " + std::to_string(support)};
+  }
+  Built built;
+  switch (kind) {
+    case VerifierKind::rrs_with_replacement: {
+      auto verifier = std::make_unique<RrsWithReplacement>(problem, table);
+      built.exact_alpha = verifier->acceptance();
+      built.verifier = std::move(verifier);
+      break;
+    }
+    case VerifierKind::rrs_without_replacement: {
+      auto verifier = std::make_unique<RrsWithoutReplacement>(problem, table);
+      built.exact_alpha = verifier->exact_acceptance(kMaxExactRecursion);
+      built.verifier = std::move(verifier);
+      break;
+    }
+    case VerifierKind::kseq: {
+      auto verifier = std::make_unique<KSeq>(problem, table);
+      built.exact_alpha = verifier->acceptance();
+      built.rho = verifier->rho();
+      built.verifier = std::move(verifier);
+      break;
+    }
+    case VerifierKind::greedy:
+    case VerifierKind::spechub: {
+      const int fixed = kind == VerifierKind::spechub ? 2 : n;
+      auto verifier = std::make_unique<GreedyVerifier>(problem, greedy_fixed_drafts(problem.draft, fixed));
+      built.exact_alpha = verifier->acceptance();
+      built.verifier = std::move(verifier);
+      break;
+    }
+    case VerifierKind::optimal_lp: {
+      const double columns = lp_column_count(problem.draft, n, DraftMethod::without_replacement);
+      if (n > 16 || columns > static_cast<double>(request.lp_options.max_columns)) {
+        return Error{"optimal_lp needs the LP of the without-replacement law, which is over its size limit (lp.max_columns)"};
+      }
+      auto law = draft_set_law(problem.draft, n, DraftMethod::without_replacement);
+      auto solution = solve_transport_lp(problem.target, law, request.lp_options);
+      if (!solution.ok()) return Error{"optimal_lp: " + solution.error()};
+      built.exact_alpha = solution.value().alpha;
+      built.verifier = std::make_unique<PlanVerifier>(problem.target, std::move(law), solution.value());
+      break;
+    }
+  }
+  return built;
+}
+
+SimulationSummary summarise(SimulationCounts counts, const Eigen::VectorXd& target) {
+  SimulationSummary summary;
+  summary.acceptance_ci95 = wilson_interval_95(counts.accepted, counts.samples);
+  summary.hit_rate_ci95 = wilson_interval_95(counts.hits, counts.samples);
+  summary.fit = chi_square_goodness_of_fit(
+      counts.output_counts, std::vector<double>(target.data(), target.data() + target.size()));
+  summary.counts = std::move(counts);
+  return summary;
+}
+
+}  // namespace
+
+std::vector<VerifierReport> report_verifiers(
+    const Request& request, const std::vector<std::int32_t>& order,
+    const std::function<Expected<OptimalRate>(DraftMethod)>& optimal_rate_of) {
+  std::vector<VerifierReport> reports;
+  if (request.verifiers.empty()) return reports;
+  const Problem& problem = request.problem;
+  const RatioTable table(problem.target, problem.draft, order);
+  const std::uint64_t seed = request.simulate ? request.simulate->seed : 1;
+  for (VerifierKind kind : request.verifiers) {
+    auto built = build(kind, request, table);
+    if (!built.ok()) {
+      reports.push_back({kind, Error{built.error()}, std::nullopt});
+      if (request.simulate) reports.back().simulation = Expected<SimulationSummary>(Error{built.error()});
+      continue;
+    }
+    const DraftSampler sampler(problem.draft, problem.drafts, draft_scheme_of(kind));
+    VerifierAcceptance acceptance;
+    acceptance.draft_method = draft_method_of(kind);
+    acceptance.rho = built.value().rho;
+    if (built.value().exact_alpha) {
+      acceptance.alpha = *built.value().exact_alpha;
+    } else {
+      const auto counts = simulate(sampler, *built.value().verifier, kEstimateSamples, seed,
+                                   problem.target.size());
+      acceptance.exact = false;
+      acceptance.samples = counts.samples;
+      acceptance.alpha = static_cast<double>(counts.accepted) / static_cast<double>(counts.samples);
+      acceptance.ci95 = wilson_interval_95(counts.accepted, counts.samples);
+    }
+    const auto bound = optimal_rate_of(acceptance.draft_method);
+    acceptance.gap = bound.ok() ? bound.value().alpha - acceptance.alpha : 0.0;
+    VerifierReport report{kind, acceptance, std::nullopt};
+    if (request.simulate) {
+      report.simulation = summarise(simulate(sampler, *built.value().verifier, request.simulate->samples,
+                                             request.simulate->seed, problem.target.size()),
+                                    problem.target);
+    }
+    reports.push_back(std::move(report));
+  }
+  return reports;
+}
+
+}  // namespace mdsd
