@@ -231,3 +231,45 @@ test('vocabularies of 2^20 tokens solve; more than 2^22 is refused naming the fi
   assert.throws(() => calculator.solve({ target: tooLarge, draft: tooLarge, drafts: 2 }),
     (error) => error.field === 'target' && /4194305 tokens is more than the limit of 4194304/.test(error.message));
 });
+
+test('verifiers: exact acceptance of every shared case and THEORY.md row', () => {
+  const names = ['rrs_with_replacement', 'rrs_without_replacement', 'kseq', 'greedy'];
+  for (const [index, c] of sharedCases().entries()) {
+    const result = calculator.solve({ target: c.target, draft: c.draft, drafts: c.drafts, methods: ['greedy'] });
+    for (const name of names) {
+      const expected = c.expected.verifiers[name];
+      if (!expected) continue;
+      const actual = result.verifiers[name];
+      if ('error' in expected) {
+        assert.ok('error' in actual, `case ${index} ${name}`);
+        continue;
+      }
+      assert.equal(actual.exact, true, `case ${index} ${name}`);
+      assert.ok(Math.abs(actual.alpha - expected.alpha) <= kExact, `case ${index} ${name}: ${actual.alpha} vs ${expected.alpha}`);
+      if (name === 'kseq') assert.ok(Math.abs(actual.rho - expected.rho) <= 1e-9, `case ${index} rho`);
+    }
+  }
+  // THEORY.md §6: RRS w, RRS w/o, K-SEQ (rho) of the first row.
+  const first = calculator.solve({ target: [0.3, 0.4, 0.3], draft: [0.6, 0.3, 0.1], drafts: 2 }).verifiers;
+  assert.ok(Math.abs(first.rrs_with_replacement.alpha - 0.82) <= kTableTolerance);
+  assert.ok(Math.abs(first.rrs_without_replacement.alpha - 0.875) <= kTableTolerance);
+  assert.ok(Math.abs(first.kseq.alpha - 0.84) <= kTableTolerance && Math.abs(first.kseq.rho - 1.4) <= kTableTolerance);
+  assert.ok(Math.abs(first.optimal_lp.alpha - 0.9928571429) <= kTableTolerance);
+  assert.ok(Math.abs(first.spechub.alpha - 0.95) <= kTableTolerance);  // = alpha*_greedy for n = 2
+});
+
+test('simulation: native and WebAssembly give identical counts for the same seed', () => {
+  const { target, draft } = calculator.syntheticPair({ vocab: 500, seed: 8 });
+  const request = { target: Array.from(target), draft: Array.from(draft), drafts: 2, simulate: { samples: 20000, seed: 12 } };
+  const native = JSON.parse(execFileSync(nativeCli, ['solve', '-'], { input: JSON.stringify(request), maxBuffer: 1 << 26 }));
+  const wasm = calculator.solve(request);
+  for (const [name, expected] of Object.entries(native.simulation)) {
+    if ('error' in expected) {
+      assert.equal(wasm.simulation[name].error, expected.error);
+      continue;
+    }
+    assert.deepEqual(wasm.simulation[name].output_counts, expected.output_counts, name);
+    assert.equal(wasm.simulation[name].acceptance, expected.acceptance, name);
+    assert.equal(wasm.simulation[name].hit_rate, expected.hit_rate, name);
+  }
+});

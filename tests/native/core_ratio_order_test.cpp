@@ -1,4 +1,5 @@
-// core/ratio_order: tokens by ascending p / q, q = 0 last, ties by token id.
+// core/ratio_order: tokens by ascending p / q: p = 0 first (even with q = 0),
+// q = 0 last, ties by token id.
 #include "core/ratio_order.hpp"
 
 #include "support.hpp"
@@ -13,11 +14,13 @@
 namespace mdsd::test {
 namespace {
 
-// The order by a comparison sort on (ratio, token), ratio = +infinity for q = 0.
+// The order by a comparison sort on (ratio, token): ratio 0 for p = 0, then
+// +infinity for q = 0.
 std::vector<std::int32_t> expected_order(const Eigen::VectorXd& target, const Eigen::VectorXd& draft) {
   std::vector<std::int32_t> order(static_cast<std::size_t>(target.size()));
   std::iota(order.begin(), order.end(), 0);
   const auto ratio = [&](std::int32_t i) {
+    if (!(target[i] > 0.0)) return 0.0;
     return draft[i] > 0.0 ? target[i] / draft[i] : std::numeric_limits<double>::infinity();
   };
   std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
