@@ -1,134 +1,887 @@
 // The calculator page: reads the inputs, asks the worker, shows the result.
-// Every number carries data-testid (its key in the result JSON) and
-// data-value (full precision).
-const example = await (await fetch(new URL('./examples/builtin.json', import.meta.url))).json();
-const worker = new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
+// Every number of the result carries data-testid (its key in the result JSON,
+// e.g. "optimal.greedy.alpha") and data-value (full precision); derived
+// numbers use the prefix "tokens." (expected tokens per target call).
+import { InputError, parseNumbers, parseFile, tokensPerCall } from './inputs.mjs';
 
-const form = document.getElementById('inputs');
-const fields = ['target', 'draft', 'drafts'];
+// The worker first: loading the WebAssembly module is the longest step.
+const workerUrl = new URL('./worker.mjs', import.meta.url);
+let worker = null;
+let features = null;          // {verifiers, simulate} once the worker is ready
+let running = null;           // {id, lastMessage} of the job in flight
+function startWorker() {
+  worker = new Worker(workerUrl, { type: 'module' });
+  worker.onmessage = ({ data }) => onWorkerMessage(data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    showRequestError(`The calculator failed to load: ${event.message ?? 'unknown error'}`);
+  };
+}
+startWorker();
+
+const charts = import('./charts.mjs');
+const exampleRequest = fetch(new URL('./examples/builtin.json', import.meta.url)).then((response) => response.json());
+
+const $ = (id) => document.getElementById(id);
+const form = $('inputs');
+const methods = ['with_replacement', 'without_replacement', 'greedy'];
 const methodLabels = {
   with_replacement: 'with replacement (i.i.d.)',
   without_replacement: 'without replacement',
   greedy: 'greedy',
 };
+const verifierLabels = {
+  rrs_with_replacement: 'RRS, with replacement',
+  rrs_without_replacement: 'RRS, without replacement',
+  kseq: 'K-SEQ (SpecTr)',
+  greedy: 'greedy verifier',
+  spechub: 'SpecHub',
+  optimal_lp: 'optimal (LP plan)',
+};
+const sweepDrafts = [1, 2, 3, 4, 5, 6, 7, 8];
+const sweepTemperatures = [0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1, 1.2, 1.5, 2];
+const syntheticVocab = 152064;
+// Longer inputs are kept as arrays (shown as a summary), not as text.
+const textLimit = 5000;
+// GLPK's time grows quickly with the vocabulary (a minute at 20,000 tokens):
+// above this size the page leaves the LP out and says so.
+const lpVocabLimit = 2000;
+// Longer inputs are left out of the link.
+const linkLimit = 4096;
 
-// "0.3, 0.4 0.3" or "[0.3, 0.4, 0.3]" to numbers; the core validates values.
-function parseNumbers(text, field) {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[')) {
-    try { return JSON.parse(trimmed); } catch { throw inputError(field, `${field}: not a valid JSON array`); }
+const theoryRows = [
+  [[0.3, 0.4, 0.3], [0.6, 0.3, 0.1], 2],
+  [[0.3, 0.4, 0.3], [0.6, 0.3, 0.1], 3],
+  [[0.5, 0.3, 0.2], [0.2, 0.3, 0.5], 2],
+  [[0.1, 0.2, 0.3, 0.4], [0.4, 0.3, 0.2, 0.1], 3],
+  [[0.6, 0.2, 0.1, 0.05, 0.05], [0.3, 0.3, 0.2, 0.1, 0.1], 2],
+  [[0.25, 0.25, 0.25, 0.25], [0.7, 0.1, 0.1, 0.1], 2],
+];
+const presets = {
+  equal: { target: [0.4, 0.3, 0.2, 0.1], draft: [0.4, 0.3, 0.2, 0.1], drafts: 3 },
+  peaked: { target: [0.9, 0.05, 0.025, 0.015, 0.01], draft: [0.72, 0.14, 0.07, 0.04, 0.03], drafts: 2 },
+  flat: { target: [0.15, 0.14, 0.13, 0.12, 0.12, 0.12, 0.11, 0.11], draft: [0.11, 0.11, 0.12, 0.12, 0.12, 0.13, 0.14, 0.15], drafts: 3 },
+  ...Object.fromEntries(theoryRows.map(([target, draft, drafts], i) => [`theory-${i + 1}`, { target, draft, drafts }])),
+};
+
+// ---- inputs --------------------------------------------------------------
+
+// A distribution given as an array rather than text: a large file or the
+// synthetic pair. {label, values} or {label, synthetic: {vocab, seed}}.
+const loaded = { target: null, draft: null };
+
+const numberText = (values) => Array.from(values, (v) => (v === -Infinity ? '-inf' : String(v))).join(', ');
+
+function setText(field, values) {
+  loaded[field] = null;
+  form[field].value = numberText(values);
+  showLoaded(field);
+}
+
+function setLoaded(field, entry) {
+  if (entry.values && entry.values.length <= textLimit) return setText(field, entry.values);
+  loaded[field] = entry;
+  form[field].value = '';
+  showLoaded(field);
+}
+
+function showLoaded(field) {
+  const box = $(`${field}-loaded`);
+  box.hidden = loaded[field] === null;
+  form[field].hidden = loaded[field] !== null;
+  if (loaded[field]) {
+    box.querySelector('span').textContent = loaded[field].label;
+    box.querySelector('button').textContent = loaded[field].synthetic ? 'Clear' : 'Edit as text';
   }
-  const tokens = trimmed.split(/[\s,;]+/).filter(Boolean);
-  return tokens.map((token, i) => {
-    const value = Number(token);
-    if (token === '' || Number.isNaN(value)) throw inputError(`${field}[${i}]`, `${field}[${i}]: "${token}" is not a number`);
-    return value;
-  });
 }
 
-function inputError(field, message) {
-  return Object.assign(new Error(message), { field });
+function fieldKind(field) {
+  return $(`${field}-kind`).value;
 }
 
-function readRequest() {
-  return {
-    target: parseNumbers(form.target.value, 'target'),
-    draft: parseNumbers(form.draft.value, 'draft'),
-    drafts: form.drafts.value.trim() === '' ? null : Number(form.drafts.value),
+function readNumberField(name, { integer = false, optional = false } = {}) {
+  const text = form[name].value.trim();
+  if (text === '') {
+    if (optional) return undefined;
+    return null;
+  }
+  const value = Number(text);
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
+    throw new InputError(name, `${name}: "${text}" is not ${integer ? 'an integer' : 'a number'}`);
+  }
+  return value;
+}
+
+function readSampling() {
+  const temperature = readNumberField('temperature', { optional: true });
+  const top_k = readNumberField('top_k', { optional: true, integer: true });
+  const top_p = readNumberField('top_p', { optional: true });
+  return { temperature: temperature ?? 1, top_k, top_p };
+}
+
+function readDistribution(field, sampling) {
+  const entry = loaded[field];
+  if (entry?.synthetic) return { synthetic: entry.synthetic };
+  const values = entry ? entry.values : Float64Array.from(parseNumbers(form[field].value, field));
+  if (fieldKind(field) === 'logits') {
+    const out = { logits: values, temperature: sampling.temperature };
+    if (sampling.top_k !== undefined) out.top_k = sampling.top_k;
+    if (sampling.top_p !== undefined) out.top_p = sampling.top_p;
+    return out;
+  }
+  return { values };
+}
+
+function checkedValues(name) {
+  return [...form.querySelectorAll(`input[name="${name}"]`)].filter((box) => box.checked).map((box) => box.value);
+}
+
+function readJob() {
+  const anyLogits = ['target', 'draft'].some((field) => fieldKind(field) === 'logits' && !loaded[field]?.synthetic);
+  const sampling = anyLogits ? readSampling() : {};
+  const job = {
+    target: readDistribution('target', sampling),
+    draft: readDistribution('draft', sampling),
+    drafts: readNumberField('drafts'),
     lp: form.lp.checked,
+    methods: checkedValues('method'),
+    sweeps: { drafts: sweepDrafts, temperatures: anyLogits ? sweepTemperatures : [] },
   };
+  const vocab = (entry) => entry.synthetic?.vocab ?? (entry.logits ?? entry.values).length;
+  const size = Math.max(vocab(job.target), vocab(job.draft));
+  job.lpSkipped = job.lp && size > lpVocabLimit;
+  if (job.lpSkipped) job.lp = false;
+  $('lp-note').textContent = job.lpSkipped
+    ? `Not run above ${lpVocabLimit.toLocaleString('en')} tokens (GLPK would take minutes); the fast α* is exact.`
+    : '';
+  if (job.methods.length === 0) throw new InputError('methods', 'methods: choose at least one draft sampling method');
+  if (job.methods.length === methods.length) delete job.methods;
+  // The LP-plan verifier solves an LP: it goes with the LP toggle.
+  if (features?.verifiers) job.verifiers = checkedValues('verifier').filter((name) => name !== 'optimal_lp' || job.lp);
+  if (features?.simulate && form.simulate.checked) {
+    job.simulate = { samples: readNumberField('samples', { integer: true }), seed: 1 };
+  }
+  return job;
+}
+
+function readDepth() {
+  const value = Number(form.depth.value);
+  if (form.depth.value.trim() === '' || !Number.isInteger(value) || value < 0 || value > 64) {
+    $('depth-error').textContent = 'depth: must be an integer from 0 to 64';
+    form.depth.setAttribute('aria-invalid', 'true');
+    return null;
+  }
+  $('depth-error').textContent = '';
+  form.depth.removeAttribute('aria-invalid');
+  return value;
+}
+
+// ---- the link ------------------------------------------------------------
+
+// The inputs as a hash: #target=0.3,0.4,0.3&draft=0.6,0.3,0.1&drafts=2.
+// Returns {hash, complete}: arrays over linkLimit values are left out.
+function currentHash() {
+  const parts = [];
+  let complete = true;
+  const add = (key, value) => parts.push(`${key}=${encodeURIComponent(value).replace(/%2C/g, ',')}`);
+  const synthetic = loaded.target?.synthetic;
+  if (synthetic) {
+    add('synthetic', synthetic.vocab);
+    add('seed', synthetic.seed);
+  } else {
+    for (const field of ['target', 'draft']) {
+      const key = fieldKind(field) === 'logits' ? `${field}_logits` : field;
+      let values;
+      if (loaded[field]) values = loaded[field].values;
+      else {
+        try { values = parseNumbers(form[field].value, field); } catch { values = null; }
+      }
+      if (values === null) add(key, form[field].value.trim().replace(/\s*[\s,;]\s*/g, ','));
+      else if (values.length > linkLimit) complete = false;
+      else add(key, Array.from(values, (v) => (v === -Infinity ? '-inf' : String(v))).join(','));
+    }
+  }
+  add('drafts', form.drafts.value.trim());
+  if (['target', 'draft'].some((field) => fieldKind(field) === 'logits')) {
+    if (form.temperature.value.trim() !== '') add('temperature', form.temperature.value.trim());
+    if (form.top_k.value.trim() !== '') add('top_k', form.top_k.value.trim());
+    if (form.top_p.value.trim() !== '') add('top_p', form.top_p.value.trim());
+  }
+  const chosen = checkedValues('method');
+  if (chosen.length !== methods.length) add('methods', chosen.join(','));
+  if (features?.verifiers) {
+    const verifiers = checkedValues('verifier');
+    if (verifiers.length !== form.querySelectorAll('input[name="verifier"]').length) add('verifiers', verifiers.join(','));
+  }
+  add('lp', form.lp.checked ? 1 : 0);
+  if (features?.simulate && form.simulate.checked) add('simulate', form.samples.value.trim());
+  add('d', form.depth.value.trim());
+  if (document.body.classList.contains('compact')) add('view', 'compact');
+  return { hash: `#${parts.join('&')}`, complete };
+}
+
+// Applies a hash; false when it holds no distribution.
+function applyHash(hash) {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const list = (key) => params.get(key).split(/[\s,]+/).filter(Boolean).join(', ');
+  let found = false;
+  if (params.has('synthetic')) {
+    const vocab = Number(params.get('synthetic'));
+    const seed = Number(params.get('seed') ?? 1);
+    applySynthetic(Number.isInteger(vocab) && vocab > 0 ? vocab : syntheticVocab, seed);
+    found = true;
+  } else {
+    for (const field of ['target', 'draft']) {
+      for (const [key, kind] of [[field, 'probabilities'], [`${field}_logits`, 'logits']]) {
+        if (!params.has(key)) continue;
+        loaded[field] = null;
+        form[field].value = list(key);
+        $(`${field}-kind`).value = kind;
+        showLoaded(field);
+        found = true;
+      }
+    }
+    $('preset').value = 'custom';
+    $('seed-field').hidden = true;
+  }
+  if (params.has('drafts')) form.drafts.value = params.get('drafts');
+  for (const key of ['temperature', 'top_k', 'top_p']) form[key].value = params.get(key) ?? (key === 'temperature' ? '1' : '');
+  if (params.has('methods')) {
+    const chosen = new Set(params.get('methods').split(','));
+    for (const box of form.querySelectorAll('input[name="method"]')) box.checked = chosen.has(box.value);
+  }
+  if (params.has('verifiers')) {
+    pendingVerifiers = new Set(params.get('verifiers').split(',').filter(Boolean));
+    for (const box of form.querySelectorAll('input[name="verifier"]')) box.checked = pendingVerifiers.has(box.value);
+  }
+  if (params.has('lp')) form.lp.checked = params.get('lp') !== '0';
+  syncVerifiers();
+  if (params.has('d')) form.depth.value = params.get('d');
+  form.simulate.checked = params.has('simulate');
+  if (params.has('simulate')) form.samples.value = params.get('simulate');
+  syncSampling();
+  return found;
+}
+let pendingVerifiers = null;
+
+function applySynthetic(vocab, seed) {
+  const synthetic = { vocab, seed };
+  const what = `Synthetic LLM-like pair, V = ${vocab.toLocaleString('en')}, seed ${seed}`;
+  loaded.target = { label: `${what}: the target`, synthetic };
+  loaded.draft = { label: `${what}: the draft`, synthetic };
+  for (const field of ['target', 'draft']) {
+    form[field].value = '';
+    $(`${field}-kind`).value = 'probabilities';
+    showLoaded(field);
+  }
+  $('preset').value = vocab === syntheticVocab ? 'synthetic' : 'custom';
+  $('seed-field').hidden = false;
+  form.seed.value = seed;
+}
+
+function applyPreset(name, example) {
+  if (name === 'synthetic') {
+    applySynthetic(syntheticVocab, Number(form.seed.value) || 1);
+    form.drafts.value = 4;
+    // The LP is the small-vocabulary cross-check; at 152,064 tokens it is slow.
+    form.lp.checked = false;
+    syncVerifiers();
+    return;
+  }
+  const preset = name === 'builtin' ? example : presets[name];
+  if (!preset) return;
+  for (const field of ['target', 'draft']) {
+    setText(field, preset[field]);
+    $(`${field}-kind`).value = 'probabilities';
+  }
+  form.drafts.value = preset.drafts;
+  if (name === 'builtin') form.lp.checked = Boolean(example.lp);
+  $('seed-field').hidden = true;
+  syncSampling();
+}
+
+function syncVerifiers() {
+  const box = form.querySelector('input[name="verifier"][value="optimal_lp"]');
+  if (!box) return;
+  box.disabled = !form.lp.checked;
+  box.parentElement.title = form.lp.checked ? '' : 'Solves an LP: turn on the LP cross-check';
+  box.parentElement.classList.toggle('disabled', !form.lp.checked);
+}
+
+function syncSampling() {
+  const anyLogits = ['target', 'draft'].some((field) => fieldKind(field) === 'logits' && !loaded[field]?.synthetic);
+  $('sampling').hidden = !anyLogits;
+}
+
+// ---- errors and staleness ------------------------------------------------
+
+const errorSlots = ['target', 'draft', 'drafts', 'temperature', 'top_k', 'top_p', 'methods', 'verifiers', 'lp', 'request'];
+const invalidControls = { target: 'target', draft: 'draft', drafts: 'drafts', temperature: 'temperature', top_k: 'top_k', top_p: 'top_p' };
+
+function slotFor(field) {
+  const sampling = /^(?:target|draft)\.(temperature|top_k|top_p)\b/.exec(field);
+  if (sampling) return sampling[1];
+  const root = /^(drafts|draft|target|temperature|top_k|top_p|methods|verifiers|lp|simulate|samples)\b/.exec(field)?.[1];
+  if (root === 'simulate' || root === 'samples') return 'lp';
+  return root ?? 'request';
 }
 
 function showError(field, message) {
-  const root = /^(target|draft|drafts)\b/.exec(field)?.[1];
-  const slot = document.getElementById(`${root ?? 'request'}-error`);
-  slot.textContent = message;
-  if (root) form[root].setAttribute('aria-invalid', 'true');
+  const slot = slotFor(field);
+  $(`${slot}-error`).textContent = message;
+  const control = invalidControls[slot];
+  if (control) form[control].setAttribute('aria-invalid', 'true');
+  if (slot === 'target' || slot === 'draft') $(`${slot}-box`).classList.add('invalid');
+}
+
+function showRequestError(message) {
+  $('request-error').textContent = message;
 }
 
 function clearErrors() {
-  for (const name of [...fields, 'request']) document.getElementById(`${name}-error`).textContent = '';
-  for (const name of fields) form[name].removeAttribute('aria-invalid');
+  for (const slot of errorSlots) $(`${slot}-error`).textContent = '';
+  for (const control of Object.values(invalidControls)) form[control].removeAttribute('aria-invalid');
+  for (const field of ['target', 'draft']) $(`${field}-box`).classList.remove('invalid');
 }
 
-function numberCell(testid, value) {
+const results = $('results');
+
+// Numbers of an older input are dimmed and lose their data-testid until
+// the new ones arrive: nothing stale reads as current.
+function markStale() {
+  results.classList.add('stale');
+  results.setAttribute('aria-busy', 'true');
+  for (const element of results.querySelectorAll('[data-testid]')) {
+    element.dataset.staleTestid = element.dataset.testid;
+    delete element.dataset.testid;
+  }
+}
+
+function clearResults() {
+  for (const id of ['optimal-table', 'verifiers-table', 'simulation-table']) $(id).tBodies[0].replaceChildren();
+  $('verifiers-section').hidden = true;
+  $('simulation-section').hidden = true;
+  $('warnings').replaceChildren();
+  lastResult = null;
+  chartState.chart = null;
+  chartState.sweeps = { drafts: [], temperature: [] };
+  charts.then(() => {
+    distributionChart?.clear();
+    draftsChart?.clear();
+    temperatureChart?.clear();
+  });
+  $('dist-note').textContent = '';
+  $('temperature-figure').hidden = true;
+  results.classList.remove('stale');
+  results.removeAttribute('aria-busy');
+}
+
+// ---- rendering -----------------------------------------------------------
+
+const digits = { alpha: 10, mass: 8, tokens: 4 };
+function formatNumber(value, kind) {
+  if (kind === 'count') return value.toLocaleString('en');
+  if (kind === 'gap') return Math.abs(value) < 1e-4 && value !== 0 ? value.toExponential(2) : value.toFixed(6);
+  if (kind === 'p') return value < 1e-4 && value !== 0 ? value.toExponential(2) : value.toFixed(4);
+  return value.toFixed(digits[kind] ?? 6);
+}
+
+function numberCell(testid, value, kind = 'alpha') {
   const cell = document.createElement('td');
   cell.className = 'number';
-  if (value === undefined) return cell;
+  if (value === undefined || value === null) {
+    cell.textContent = '–';
+    return cell;
+  }
   cell.dataset.testid = testid;
   cell.dataset.value = String(value);
-  cell.textContent = value.toFixed(6);
+  cell.textContent = formatNumber(value, kind);
+  cell.title = String(value);
   return cell;
 }
 
-function render(result) {
-  const body = document.querySelector('#results tbody');
-  body.replaceChildren();
-  for (const [method, outcome] of Object.entries(result.optimal ?? {})) {
-    const row = document.createElement('tr');
-    const name = document.createElement('th');
-    name.scope = 'row';
-    name.textContent = methodLabels[method] ?? method;
-    row.append(name);
-    if ('error' in outcome) {
-      const cell = document.createElement('td');
-      cell.colSpan = 3;
-      cell.className = 'error';
-      cell.dataset.testid = `optimal.${method}.error`;
-      cell.textContent = outcome.error;
-      row.append(cell);
-    } else {
-      const size = document.createElement('td');
-      size.dataset.testid = `optimal.${method}.certificate_size`;
-      size.dataset.value = String(outcome.certificate_size);
-      size.textContent = String(outcome.certificate_size);
-      const lp = result.lp?.[method];
-      const lpCell = lp && 'error' in lp
-        ? Object.assign(document.createElement('td'), { textContent: lp.error, className: 'error' })
-        : numberCell(`lp.${method}.alpha`, lp?.alpha);
-      row.append(numberCell(`optimal.${method}.alpha`, outcome.alpha), size, lpCell);
-    }
-    body.append(row);
-  }
-  const warnings = document.getElementById('warnings');
-  warnings.replaceChildren(...result.warnings.map((text) => Object.assign(document.createElement('li'), { textContent: text })));
+function errorCell(testid, text, span) {
+  const cell = document.createElement('td');
+  cell.className = 'outcome-error';
+  if (span) cell.colSpan = span;
+  cell.dataset.testid = testid;
+  cell.textContent = text;
+  return cell;
 }
+
+function headerCell(text) {
+  const cell = document.createElement('th');
+  cell.scope = 'row';
+  cell.textContent = text;
+  return cell;
+}
+
+function intervalCell(testid, interval) {
+  const cell = document.createElement('td');
+  cell.className = 'number';
+  if (!Array.isArray(interval)) {
+    cell.textContent = '–';
+    return cell;
+  }
+  interval.forEach((bound, k) => {
+    const span = document.createElement('span');
+    span.dataset.testid = `${testid}.${k}`;
+    span.dataset.value = String(bound);
+    span.title = String(bound);
+    span.textContent = bound.toFixed(6);
+    cell.append(span);
+    if (k === 0) cell.append(' – ');
+  });
+  return cell;
+}
+
+function tokensCell(key, alpha, depth) {
+  if (depth === null || alpha === undefined) return numberCell('', null);
+  return numberCell(`tokens.${key}`, tokensPerCall(alpha, depth), 'tokens');
+}
+
+let lastResult = null;
+
+function render(result) {
+  lastResult = result;
+  const depth = readDepth();
+  for (const element of document.querySelectorAll('.depth-value')) element.textContent = depth ?? '?';
+  results.classList.remove('stale');
+  results.removeAttribute('aria-busy');
+
+  const optimalBody = $('optimal-table').tBodies[0];
+  optimalBody.replaceChildren(...Object.entries(result.optimal ?? {}).map(([method, outcome]) => {
+    const row = document.createElement('tr');
+    row.append(headerCell(methodLabels[method] ?? method));
+    if ('error' in outcome) {
+      row.append(errorCell(`optimal.${method}.error`, outcome.error, 6));
+      return row;
+    }
+    row.append(
+      numberCell(`optimal.${method}.alpha`, outcome.alpha),
+      numberCell(`optimal.${method}.certificate_size`, outcome.certificate_size, 'count'),
+      numberCell(`optimal.${method}.certificate_target_mass`, outcome.certificate_target_mass, 'mass'),
+      numberCell(`optimal.${method}.certificate_draft_mass`, outcome.certificate_draft_mass, 'mass'));
+    const lp = result.lp?.[method];
+    if (lp && 'error' in lp) row.append(errorCell(`lp.${method}.error`, lp.error));
+    else {
+      const cell = numberCell(`lp.${method}.alpha`, lp?.alpha);
+      if (lp) cell.title = `${lp.alpha} (GLPK: ${lp.status}, ${lp.columns.toLocaleString('en')} columns; certificate gives ${lp.certificate_alpha})`;
+      if (!lp && form.lp.checked) cell.textContent = '';
+      row.append(cell);
+    }
+    row.append(tokensCell(`optimal.${method}`, outcome.alpha, depth));
+    return row;
+  }));
+  if (result.lp?.joint) {
+    const row = document.createElement('tr');
+    row.append(headerCell('explicit joint law'));
+    row.append(...['', '', '', ''].map(() => numberCell('', null)));
+    row.append('error' in result.lp.joint ? errorCell('lp.joint.error', result.lp.joint.error) : numberCell('lp.joint.alpha', result.lp.joint.alpha));
+    optimalBody.append(row);
+  }
+
+  const verifiers = Object.entries(result.verifiers ?? {});
+  $('verifiers-section').hidden = verifiers.length === 0;
+  $('verifiers-table').tBodies[0].replaceChildren(...verifiers.map(([name, outcome]) => {
+    const row = document.createElement('tr');
+    row.append(headerCell(verifierLabels[name] ?? name));
+    if ('error' in outcome) {
+      row.append(errorCell(`verifiers.${name}.error`, outcome.error, 6));
+      return row;
+    }
+    const drafts = document.createElement('td');
+    drafts.textContent = (methodLabels[outcome.draft_method] ?? outcome.draft_method ?? '').replace(' (i.i.d.)', '');
+    const acceptance = numberCell(`verifiers.${name}.alpha`, outcome.alpha);
+    if (outcome.exact === false) {
+      acceptance.classList.add('estimate');
+      acceptance.textContent = `≈ ${acceptance.textContent}`;
+    }
+    row.append(drafts, acceptance,
+      outcome.exact === false ? intervalCell(`verifiers.${name}.ci95`, outcome.ci95) : Object.assign(numberCell('', null), { textContent: 'exact' }),
+      numberCell(`verifiers.${name}.gap`, outcome.gap, 'gap'),
+      numberCell(`verifiers.${name}.rho`, outcome.rho, 'mass'),
+      tokensCell(`verifiers.${name}`, outcome.alpha, depth));
+    return row;
+  }));
+
+  const simulation = Object.entries(result.simulation ?? {});
+  $('simulation-section').hidden = simulation.length === 0;
+  $('simulation-table').tBodies[0].replaceChildren(...simulation.map(([name, outcome]) => {
+    const row = document.createElement('tr');
+    row.append(headerCell(verifierLabels[name] ?? name));
+    if ('error' in outcome) {
+      row.append(errorCell(`simulation.${name}.error`, outcome.error, 6));
+      return row;
+    }
+    row.append(
+      numberCell(`simulation.${name}.acceptance`, outcome.acceptance, 'mass'),
+      intervalCell(`simulation.${name}.acceptance_ci95`, outcome.acceptance_ci95),
+      numberCell(`simulation.${name}.hit_rate`, outcome.hit_rate, 'mass'),
+      intervalCell(`simulation.${name}.hit_rate_ci95`, outcome.hit_rate_ci95),
+      numberCell(`simulation.${name}.chi2_p_value`, outcome.chi2_p_value, 'p'),
+      numberCell(`simulation.${name}.samples`, outcome.samples, 'count'));
+    return row;
+  }));
+
+  $('warnings').replaceChildren(...(result.warnings ?? []).map((text) => {
+    const item = document.createElement('li');
+    item.textContent = text;
+    return item;
+  }));
+}
+
+// Depth only changes the derived column: no new computation.
+function rerenderTokens() {
+  if (lastResult) render(lastResult);
+}
+
+// ---- charts --------------------------------------------------------------
+
+let distributionChart = null, draftsChart = null, temperatureChart = null;
+const chartState = { chart: null, sweeps: { drafts: [], temperature: [] }, drafts: null, temperature: null };
+charts.then(({ DistributionChart, SweepChart }) => {
+  distributionChart = new DistributionChart($('dist-chart'));
+  draftsChart = new SweepChart($('drafts-chart'), 'drafts n', { integerX: true });
+  temperatureChart = new SweepChart($('temperature-chart'), 'temperature');
+  drawCharts();
+});
+
+function drawCharts() {
+  if (!distributionChart) return;
+  const { chart } = chartState;
+  if (chart) {
+    const select = $('chart-method');
+    const available = Object.keys(chart.certificates);
+    const current = select.value;
+    select.replaceChildren(...available.map((method) => new Option(methodLabels[method], method)));
+    select.value = available.includes(current) ? current : (available.includes('without_replacement') ? 'without_replacement' : available[0] ?? '');
+    select.disabled = available.length === 0;
+    distributionChart.update(chart, select.value);
+    const inside = select.value ? lastResult?.optimal?.[select.value]?.certificate_size : undefined;
+    $('dist-note').textContent = chart.binSize > 1
+      ? `${chart.size.toLocaleString('en')} tokens shown as ${chart.p.length.toLocaleString('en')} bins of ${chart.binSize} (bin means, log scale); shading darkens with the share of a bin in H${inside !== undefined ? ` (|H| = ${inside.toLocaleString('en')})` : ''}.`
+      : '';
+  }
+  if (chartState.sweeps.drafts.length) draftsChart.update(chartState.sweeps.drafts, chartState.drafts);
+  $('temperature-figure').hidden = chartState.sweeps.temperature.length === 0;
+  if (chartState.sweeps.temperature.length) {
+    $('temperature-n').textContent = String(chartState.drafts ?? '');
+    temperatureChart.update(chartState.sweeps.temperature, chartState.temperature);
+  }
+}
+$('chart-method').addEventListener('change', drawCharts);
+
+// ---- jobs ----------------------------------------------------------------
 
 let latest = 0;
-function compute() {
-  clearErrors();
-  const status = document.getElementById('status');
-  let request;
-  try {
-    request = readRequest();
-  } catch (error) {
-    document.querySelector('#results tbody').replaceChildren();
-    showError(error.field, error.message);
-    status.textContent = 'Fix the input to compute.';
-    return;
-  }
-  const id = ++latest;
-  status.textContent = 'Computing…';
-  worker.postMessage({ id, request });
+let progressTimer = null;
+const status = $('status');
+
+function setProgress(fraction, visible = true) {
+  const bar = $('progress-bar');
+  if (fraction === null) bar.removeAttribute('value');
+  else bar.value = fraction;
+  $('progress').hidden = !visible;
 }
 
-worker.onmessage = ({ data }) => {
-  if (data.id !== latest) return;  // a newer input superseded this one
-  const status = document.getElementById('status');
-  if (data.error) {
-    document.querySelector('#results tbody').replaceChildren();
-    document.getElementById('warnings').replaceChildren();
-    showError(data.error.field, data.error.message);
+function finishJob() {
+  running = null;
+  clearTimeout(progressTimer);
+  setProgress(0, false);
+}
+
+function compute() {
+  clearTimeout(typingTimer);
+  // The first job waits for the worker to say which request keys its core knows.
+  if (features === null) return;
+  clearErrors();
+  let job;
+  try {
+    job = readJob();
+  } catch (error) {
+    latest++;
+    clearResults();
+    finishJob();
+    showError(error.field ?? 'request', error.message);
     status.textContent = 'Fix the input to compute.';
+    updateHash();
     return;
   }
-  render(data.result);
-  status.textContent = `Vocabulary ${data.result.vocab}, ${data.result.drafts} drafts.`;
-};
+  updateHash();
+  const id = ++latest;
+  // A job stuck in one long stage is cut short: a fresh worker is quicker.
+  if (running && features && performance.now() - running.lastMessage > 300) restartWorker();
+  markStale();
+  status.textContent = 'Computing…';
+  running = { id, lastMessage: performance.now(), hasResult: false };
+  chartState.drafts = job.drafts;
+  chartState.temperature = job.target.logits?.temperature ?? job.draft.logits?.temperature ?? null;
+  chartState.pendingSweeps = { drafts: [], temperature: [] };
+  clearTimeout(progressTimer);
+  progressTimer = setTimeout(() => { if (running?.id === id) setProgress(null); }, 250);
+  worker.postMessage({ id, job });
+}
 
-form.target.value = example.target.join(', ');
-form.draft.value = example.draft.join(', ');
-form.drafts.value = example.drafts;
-form.lp.checked = example.lp;
-form.addEventListener('input', compute);
+function restartWorker() {
+  worker.terminate();
+  features = features ?? null;
+  startWorker();
+}
+
+function onWorkerMessage(data) {
+  if (data.type === 'ready') {
+    const first = features === null;
+    features = data.features;
+    if (first) {
+      setupFeatures();
+      compute();
+    }
+    return;
+  }
+  if (data.type === 'fatal') {
+    showRequestError(`The calculator failed to load: ${data.message}`);
+    return;
+  }
+  if (data.id !== latest) return;  // a newer input superseded this one
+  if (running) running.lastMessage = performance.now();
+  switch (data.type) {
+    case 'error':
+      finishJob();
+      clearResults();
+      showError(data.error.field, data.error.message);
+      status.textContent = 'Fix the input to compute.';
+      break;
+    case 'result':
+      running.hasResult = true;
+      render(data.result);
+      chartState.sweeps = chartState.pendingSweeps;
+      status.textContent = `Vocabulary ${data.result.vocab.toLocaleString('en')}, ${data.result.drafts} drafts. Computed in ${Math.max(1, Math.round(data.ms))} ms.`;
+      break;
+    case 'chart':
+      chartState.chart = data.chart;
+      drawCharts();
+      break;
+    case 'sweep':
+      chartState.sweeps[data.kind].push(data.point);
+      setProgress(data.done / data.total, true);
+      $('progress-bar').setAttribute('aria-valuetext', `sweep ${data.done} of ${data.total}`);
+      drawCharts();
+      break;
+    case 'done':
+      finishJob();
+      break;
+    default:
+  }
+}
+
+$('cancel').addEventListener('click', () => {
+  if (!running) return;
+  const hadResult = running.hasResult;
+  latest++;
+  finishJob();
+  restartWorker();
+  if (hadResult) {
+    status.textContent = `${status.textContent} Sweeps cancelled (the charts show what was done).`;
+  } else {
+    clearResults();
+    status.textContent = 'Cancelled. Change an input to compute again.';
+  }
+});
+
+function setupFeatures() {
+  if (features.verifiers) {
+    const list = $('verifier-list');
+    const names = features.verifierNames.length ? features.verifierNames : Object.keys(verifierLabels);
+    list.replaceChildren(...names.map((name) => [name, verifierLabels[name] ?? name]).map(([name, label]) => {
+      const wrap = document.createElement('label');
+      const box = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'verifier', value: name });
+      box.checked = pendingVerifiers ? pendingVerifiers.has(name) : true;
+      wrap.append(box, ` ${label}`);
+      return wrap;
+    }));
+    $('verifiers-box').hidden = false;
+    syncVerifiers();
+  }
+  $('simulate-box').hidden = !features.simulate;
+}
+
+// ---- link, embed ---------------------------------------------------------
+
+function updateHash() {
+  const { hash } = currentHash();
+  if (hash !== location.hash) history.replaceState(null, '', hash);
+}
+
+function pageUrl(hash = '') {
+  return `${new URL('.', location.href.replace(/#.*$/, '')).href}${hash}`;
+}
+
+$('share').addEventListener('click', async () => {
+  const { hash, complete } = currentHash();
+  const url = pageUrl(hash);
+  history.replaceState(null, '', hash);
+  let copied = true;
+  try { await navigator.clipboard.writeText(url); } catch { copied = false; }
+  $('share-note').textContent = (copied ? 'Link copied.' : `Link: ${url}`) +
+    (complete ? '' : ' The loaded file is too long for a link and is not in it.');
+  $('share-note').dataset.url = url;
+});
+
+const escapeAttribute = (text) => String(text).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+function compactHash() {
+  const { hash } = currentHash();
+  return hash.includes('view=compact') ? hash : `${hash}&view=compact`;
+}
+
+function embedSnippets() {
+  const attributes = [];
+  let note = '';
+  const synthetic = loaded.target?.synthetic;
+  if (synthetic) attributes.push(['synthetic', synthetic.vocab], ['seed', synthetic.seed]);
+  else {
+    for (const field of ['target', 'draft']) {
+      const name = fieldKind(field) === 'logits' ? `${field}-logits` : field;
+      let values = loaded[field]?.values;
+      if (!values) {
+        try { values = parseNumbers(form[field].value, field); } catch { values = []; }
+      }
+      if (values.length > linkLimit) note = 'The loaded file is too long to go into a snippet; the element needs its values as an attribute.';
+      attributes.push([name, Array.from(values, (v) => (v === -Infinity ? '-inf' : String(v))).join(',')]);
+    }
+  }
+  attributes.push(['drafts', form.drafts.value.trim()]);
+  if (['target', 'draft'].some((field) => fieldKind(field) === 'logits')) {
+    for (const key of ['temperature', 'top_k', 'top_p']) {
+      if (form[key].value.trim() !== '') attributes.push([key.replace('_', '-'), form[key].value.trim()]);
+    }
+  }
+  if (form.lp.checked) attributes.push(['lp', '']);
+  const element = `<mdsd-calculator ${attributes.map(([k, v]) => (v === '' ? k : `${k}="${escapeAttribute(v)}"`)).join(' ')}></mdsd-calculator>`;
+  const script = `<script type="module" src="${pageUrl('embed.mjs')}"></script>`;
+  const iframe = `<iframe src="${escapeAttribute(pageUrl(compactHash()))}" title="MDSD calculator" width="100%" height="720" style="border:0" loading="lazy"></iframe>`;
+  return { element: `${script}\n${element}`, iframe, note };
+}
+
+$('embed').addEventListener('click', () => {
+  const { element, iframe, note } = embedSnippets();
+  $('embed-snippet').value = element;
+  $('embed-iframe').value = iframe;
+  $('embed-note').textContent = note;
+  $('embed-dialog').showModal();
+});
+$('embed-copy').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText($('embed-snippet').value);
+    $('embed-note').textContent = 'Copied.';
+  } catch {
+    $('embed-snippet').select();
+    $('embed-note').textContent = 'Press Ctrl+C (⌘C) to copy.';
+  }
+});
+
+// ---- events --------------------------------------------------------------
+
+// Text fields compute shortly after typing stops; their results go stale at once.
+let typingTimer = null;
+function computeSoon() {
+  markStale();
+  status.textContent = 'Computing…';
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(compute, 150);
+}
+
+form.addEventListener('input', (event) => {
+  const target = event.target;
+  if (target.type === 'file') return;
+  if (target.id === 'preset' || target.id === 'seed') return;
+  if (target.id === 'depth') {
+    rerenderTokens();
+    updateHash();
+    return;
+  }
+  if (target.id === 'target' || target.id === 'draft') {
+    $('preset').value = 'custom';
+    $('seed-field').hidden = !loaded.target?.synthetic;
+  }
+  if (target.id?.endsWith('-kind')) syncSampling();
+  if (target.id === 'lp') syncVerifiers();
+  if (target.tagName === 'TEXTAREA') computeSoon();
+  else compute();
+});
+form.addEventListener('submit', (event) => event.preventDefault());
+
+$('preset').addEventListener('change', async () => {
+  applyPreset($('preset').value, await exampleRequest);
+  compute();
+});
+$('seed').addEventListener('input', () => {
+  const seed = Number(form.seed.value);
+  if (!Number.isInteger(seed) || seed < 0) return;
+  applySynthetic(loaded.target?.synthetic?.vocab ?? syntheticVocab, seed);
+  compute();
+});
+
+for (const field of ['target', 'draft']) {
+  $(`${field}-file`).addEventListener('change', async (event) => {
+    const input = event.target;
+    const file = input.files?.[0];
+    if (!file) return;
+    try {
+      const { values, kind } = parseFile(file.name, new Uint8Array(await file.arrayBuffer()), field);
+      if (loaded.target?.synthetic) {
+        const other = field === 'target' ? 'draft' : 'target';
+        loaded[other] = null;
+        showLoaded(other);
+      }
+      if (kind) $(`${field}-kind`).value = kind;
+      setLoaded(field, { label: `${file.name}: ${values.length.toLocaleString('en')} values`, values });
+      $('preset').value = 'custom';
+      $('seed-field').hidden = true;
+      syncSampling();
+      compute();
+    } catch (error) {
+      latest++;
+      finishJob();
+      clearResults();
+      clearErrors();
+      showError(error.field ?? field, error.message);
+      status.textContent = 'Fix the input to compute.';
+    } finally {
+      input.value = '';
+    }
+  });
+}
+
+for (const button of document.querySelectorAll('[data-clear]')) {
+  button.addEventListener('click', () => {
+    const field = button.dataset.clear;
+    const entry = loaded[field];
+    if (entry?.synthetic) {
+      for (const name of ['target', 'draft']) { loaded[name] = null; showLoaded(name); }
+      $('seed-field').hidden = true;
+      $('preset').value = 'custom';
+    } else {
+      loaded[field] = null;
+      showLoaded(field);
+      if (entry?.values) form[field].value = numberText(entry.values);
+    }
+    form[field].focus();
+    compute();
+  });
+}
+
+window.addEventListener('hashchange', () => {
+  if (applyHash(location.hash)) compute();
+});
+
+// ---- start ---------------------------------------------------------------
+
+const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+if (params.get('view') === 'compact') document.body.classList.add('compact');
+if (!applyHash(location.hash)) {
+  $('preset').value = 'builtin';
+  applyPreset('builtin', await exampleRequest);
+}
 compute();

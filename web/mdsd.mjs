@@ -98,7 +98,50 @@ class Calculator {
     }
   }
 
+  /**
+   * Dataset mode: opens a batch with settings {drafts: n | [n...],
+   * temperatures?: [t...], methods?, verifiers?, estimate_samples?, seed?};
+   * add positions one at a time ({target, draft}, as in solve), then
+   * summary() gives the same object as `mdsd batch` (README "Dataset mode").
+   */
+  createBatch(settings) {
+    if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) {
+      throw new MdsdInputError('settings: must be an object');
+    }
+    const core = this.#core;
+    const handle = Number(this.#invoke((pointer) => core._mdsd_batch_create(pointer[0], pointer.ok),
+      [JSON.stringify(settings)], []));
+    let open = true;
+    const check = () => { if (!open) throw new MdsdInputError('batch: already disposed'); };
+    return {
+      add: (position) => {
+        check();
+        if (position === null || typeof position !== 'object') throw new MdsdInputError('position: must be an object {target, draft}');
+        const buffers = [];
+        const wire = { target: detachArrays(position.target, buffers), draft: detachArrays(position.draft, buffers) };
+        this.#invoke((pointer) => core._mdsd_batch_add(handle, pointer[0], pointer.buffers, pointer.sizes,
+          buffers.length, pointer.ok), [JSON.stringify(wire)], buffers);
+      },
+      summary: ({ perPosition = false } = {}) => {
+        check();
+        return JSON.parse(this.#invoke((pointer) => core._mdsd_batch_summary(handle, perPosition ? 1 : 0, pointer.ok), [], []));
+      },
+      dispose: () => {
+        if (open) core._mdsd_batch_free(handle);
+        open = false;
+      },
+    };
+  }
+
   #call(json, buffers) {
+    return this.#invoke((pointer) => this.#core._mdsd_solve(pointer[0], pointer.buffers, pointer.sizes,
+      buffers.length, pointer.ok), [json], buffers);
+  }
+
+  // Copies the strings and number buffers into the module's heap, calls
+  // `entry` with their addresses, frees everything, and returns the text the
+  // call produced or throws MdsdInputError with it.
+  #invoke(entry, strings, buffers) {
     const core = this.#core;
     const allocations = [];
     const allocate = (bytes) => {
@@ -108,25 +151,27 @@ class Calculator {
       return pointer;
     };
     try {
-      const jsonBytes = core.lengthBytesUTF8(json) + 1;
-      const jsonPointer = allocate(jsonBytes);
-      core.stringToUTF8(json, jsonPointer, jsonBytes);
-      const pointers = allocate(4 * buffers.length);
-      const sizes = allocate(4 * buffers.length);
-      const okPointer = allocate(4);
+      const pointer = strings.map((text) => {
+        const bytes = core.lengthBytesUTF8(text) + 1;
+        const address = allocate(bytes);
+        core.stringToUTF8(text, address, bytes);
+        return address;
+      });
+      pointer.buffers = allocate(4 * buffers.length);
+      pointer.sizes = allocate(4 * buffers.length);
+      pointer.ok = allocate(4);
       buffers.forEach((buffer, k) => {
         const data = allocate(8 * buffer.length);
         // Views are re-read after every allocation: the heap may have grown.
         core.HEAPF64.set(buffer, data >> 3);
-        core.HEAPU32[(pointers >> 2) + k] = data;
-        core.HEAPU32[(sizes >> 2) + k] = buffer.length;
+        core.HEAPU32[(pointer.buffers >> 2) + k] = data;
+        core.HEAPU32[(pointer.sizes >> 2) + k] = buffer.length;
       });
-      const text = core.UTF8ToString(
-        core._mdsd_solve(jsonPointer, pointers, sizes, buffers.length, okPointer));
-      if (core.HEAP32[okPointer >> 2] !== 1) throw new MdsdInputError(text);
+      const text = core.UTF8ToString(entry(pointer));
+      if (core.HEAP32[pointer.ok >> 2] !== 1) throw new MdsdInputError(text);
       return text;
     } finally {
-      for (const pointer of allocations) core._free(pointer);
+      for (const address of allocations) core._free(address);
     }
   }
 }

@@ -94,44 +94,12 @@ Expected<Eigen::VectorXd> number_array(const json& value, const std::string& fie
   return numbers;
 }
 
-// DIST: an array of probabilities or weights, or {"logits": [...], "temperature",
-// "top_k", "top_p"}.
 Expected<Eigen::VectorXd> distribution(const json& value, const std::string& field,
                                        std::span<const NumberArray> buffers,
                                        std::vector<std::string>& warnings) {
-  DistributionSpec spec;
-  if (value.is_object() && !value.contains("$buffer")) {
-    if (auto error = unknown_key(value, field, {"logits", "temperature", "top_k", "top_p"})) {
-      return *error;
-    }
-    if (!value.contains("logits")) {
-      return Error{field + ": an object must have \"logits\"; give probabilities as an array"};
-    }
-    spec.kind = DistributionSpec::Kind::logits;
-    auto logits = number_array(value["logits"], field + ".logits", buffers, true);
-    if (!logits.ok()) return Error{logits.error()};
-    spec.values = std::move(logits).value();
-    if (value.contains("temperature")) {
-      auto temperature = number_field(value["temperature"], field + ".temperature");
-      if (!temperature.ok()) return Error{temperature.error()};
-      spec.temperature = temperature.value();
-    }
-    if (value.contains("top_k")) {
-      auto top_k = integer_field(value["top_k"], field + ".top_k", 1, limits::kMaxVocabulary);
-      if (!top_k.ok()) return Error{top_k.error()};
-      spec.top_k = top_k.value();
-    }
-    if (value.contains("top_p")) {
-      auto top_p = number_field(value["top_p"], field + ".top_p");
-      if (!top_p.ok()) return Error{top_p.error()};
-      spec.top_p = top_p.value();
-    }
-  } else {
-    auto weights = number_array(value, field, buffers, false);
-    if (!weights.ok()) return Error{weights.error()};
-    spec.values = std::move(weights).value();
-  }
-  return to_probabilities(spec, field, warnings);
+  auto spec = distribution_spec(value, field, buffers);
+  if (!spec.ok()) return Error{spec.error()};
+  return to_probabilities(spec.value(), field, warnings);
 }
 
 // draft_joint: [{"drafts": [token ids], "prob": x}, ...] collapsed to sets.
@@ -256,10 +224,50 @@ std::optional<Error> parse_simulate(const json& value, Request& request) {
     simulation.seed = static_cast<std::uint64_t>(seed.value());
   }
   request.simulate = simulation;
+  request.estimate_seed = simulation.seed;
   return std::nullopt;
 }
 
 }  // namespace
+
+// DIST: an array of probabilities or weights, or {"logits": [...], "temperature",
+// "top_k", "top_p"}.
+Expected<DistributionSpec> distribution_spec(const nlohmann::json& value, const std::string& field,
+                                             std::span<const NumberArray> buffers) {
+  DistributionSpec spec;
+  if (value.is_object() && !value.contains("$buffer")) {
+    if (auto error = unknown_key(value, field, {"logits", "temperature", "top_k", "top_p"})) {
+      return *error;
+    }
+    if (!value.contains("logits")) {
+      return Error{field + ": an object must have \"logits\"; give probabilities as an array"};
+    }
+    spec.kind = DistributionSpec::Kind::logits;
+    auto logits = number_array(value["logits"], field + ".logits", buffers, true);
+    if (!logits.ok()) return Error{logits.error()};
+    spec.values = std::move(logits).value();
+    if (value.contains("temperature")) {
+      auto temperature = number_field(value["temperature"], field + ".temperature");
+      if (!temperature.ok()) return Error{temperature.error()};
+      spec.temperature = temperature.value();
+    }
+    if (value.contains("top_k")) {
+      auto top_k = integer_field(value["top_k"], field + ".top_k", 1, limits::kMaxVocabulary);
+      if (!top_k.ok()) return Error{top_k.error()};
+      spec.top_k = top_k.value();
+    }
+    if (value.contains("top_p")) {
+      auto top_p = number_field(value["top_p"], field + ".top_p");
+      if (!top_p.ok()) return Error{top_p.error()};
+      spec.top_p = top_p.value();
+    }
+  } else {
+    auto weights = number_array(value, field, buffers, false);
+    if (!weights.ok()) return Error{weights.error()};
+    spec.values = std::move(weights).value();
+  }
+  return spec;
+}
 
 Expected<Request> parse_request(const json& value, std::span<const NumberArray> buffers) {
   if (!value.is_object()) return Error{"request: must be a JSON object, got a " + type_name(value)};
@@ -311,8 +319,6 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
     }
     if (value.contains("verifiers")) {
       if (auto error = parse_verifiers(value["verifiers"], request)) return *error;
-    } else {
-      request.verifiers.assign(kAllVerifiers.begin(), kAllVerifiers.end());
     }
     if (value.contains("simulate")) {
       if (auto error = parse_simulate(value["simulate"], request)) return *error;
@@ -322,6 +328,13 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
     const bool joint = request.draft_joint.has_value();
     if (auto error = parse_lp(value["lp"], request)) return *error;
     if (joint && !request.lp) return Error{"lp: cannot be false with draft_joint, which only the LP solves"};
+  }
+  // Default verifiers: all, but the LP-plan verifier only with the LP (its
+  // LP takes seconds where the rest takes milliseconds).
+  if (request.has_draft && !value.contains("verifiers")) {
+    for (VerifierKind kind : kAllVerifiers) {
+      if (kind != VerifierKind::optimal_lp || request.lp) request.verifiers.push_back(kind);
+    }
   }
   return request;
 }

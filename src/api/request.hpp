@@ -2,6 +2,7 @@
 // out, or one message naming the bad field. Only this layer knows JSON.
 #pragma once
 
+#include "core/distribution.hpp"
 #include "core/draft_law.hpp"
 #include "core/expected.hpp"
 #include "core/problem.hpp"
@@ -39,8 +40,18 @@ struct Request {
     std::uint64_t seed = 1;
   };
   std::optional<Simulation> simulate;  // run sampler and verifier this many times
+  // Steps and seed of the Monte Carlo estimate for verifiers without an exact
+  // formula (the seed is simulate.seed when given).
+  std::int64_t estimate_samples = 200'000;
+  std::uint64_t estimate_seed = 1;
   std::vector<std::string> warnings;  // e.g. weights normalised
 };
+
+// DIST: an array of probabilities or weights (or {"$buffer": k}), or
+// {"logits": [...], "temperature", "top_k", "top_p"}; validated only in shape
+// here, in values by to_probabilities().
+Expected<DistributionSpec> distribution_spec(const nlohmann::json& value, const std::string& field,
+                                             std::span<const NumberArray> buffers = {});
 
 Expected<Request> parse_request(const nlohmann::json& request,
                                 std::span<const NumberArray> buffers = {});

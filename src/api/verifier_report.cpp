@@ -10,9 +10,6 @@
 namespace mdsd {
 namespace {
 
-// Acceptance without a formula is estimated from this many steps (95%
-// interval about +-0.002) with the request's simulation seed, or 1.
-constexpr std::int64_t kEstimateSamples = 200'000;
 // The exact RRS-without-replacement recursion visits about S^(n-1) nodes.
 constexpr double kMaxExactRecursion = 4e6;
 
@@ -98,7 +95,6 @@ std::vector<VerifierReport> report_verifiers(
   if (request.verifiers.empty()) return reports;
   const Problem& problem = request.problem;
   const RatioTable table(problem.target, problem.draft, order);
-  const std::uint64_t seed = request.simulate ? request.simulate->seed : 1;
   for (VerifierKind kind : request.verifiers) {
     auto built = build(kind, request, table);
     if (!built.ok()) {
@@ -106,15 +102,20 @@ std::vector<VerifierReport> report_verifiers(
       if (request.simulate) reports.back().simulation = Expected<SimulationSummary>(Error{built.error()});
       continue;
     }
-    const DraftSampler sampler(problem.draft, problem.drafts, draft_scheme_of(kind));
+    // The sampler (an alias table over V tokens) only for a simulation.
+    std::optional<DraftSampler> sampler;
+    const auto sampler_for = [&]() -> const DraftSampler& {
+      if (!sampler) sampler.emplace(problem.draft, problem.drafts, draft_scheme_of(kind));
+      return *sampler;
+    };
     VerifierAcceptance acceptance;
     acceptance.draft_method = draft_method_of(kind);
     acceptance.rho = built.value().rho;
     if (built.value().exact_alpha) {
       acceptance.alpha = *built.value().exact_alpha;
     } else {
-      const auto counts = simulate(sampler, *built.value().verifier, kEstimateSamples, seed,
-                                   problem.target.size());
+      const auto counts = simulate(sampler_for(), *built.value().verifier, request.estimate_samples,
+                                   request.estimate_seed, problem.target.size());
       acceptance.exact = false;
       acceptance.samples = counts.samples;
       acceptance.alpha = static_cast<double>(counts.accepted) / static_cast<double>(counts.samples);
@@ -124,7 +125,7 @@ std::vector<VerifierReport> report_verifiers(
     acceptance.gap = bound.ok() ? bound.value().alpha - acceptance.alpha : 0.0;
     VerifierReport report{kind, acceptance, std::nullopt};
     if (request.simulate) {
-      report.simulation = summarise(simulate(sampler, *built.value().verifier, request.simulate->samples,
+      report.simulation = summarise(simulate(sampler_for(), *built.value().verifier, request.simulate->samples,
                                              request.simulate->seed, problem.target.size()),
                                     problem.target);
     }

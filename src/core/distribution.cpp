@@ -71,9 +71,14 @@ Expected<Eigen::VectorXd> softmax_truncated(const DistributionSpec& spec,
   // Subtracting the largest logit keeps exp() in range at any temperature.
   // std::exp, not Eigen's vectorised exp: that gives ~5e-309 for -inf, and a
   // masked token must get exactly 0 (q > 0 decides what can be drafted).
-  Eigen::VectorXd probabilities = ((logits.array() - largest) / spec.temperature)
-                                      .unaryExpr([](double x) { return std::exp(x); })
-                                      .matrix();
+  // When l - largest overflows (|logits| near the largest double), scale
+  // first: l / T - largest / T is then the finite difference or -infinity.
+  const double temperature = spec.temperature;
+  Eigen::VectorXd probabilities = logits.unaryExpr([&](double l) {
+    const double shifted = l - largest;
+    return std::exp(std::isinf(shifted) && l != -INFINITY ? l / temperature - largest / temperature
+                                                          : shifted / temperature);
+  });
   probabilities /= probabilities.sum();
 
   if (spec.top_k && *spec.top_k < probabilities.size()) {

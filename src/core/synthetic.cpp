@@ -23,8 +23,8 @@ Eigen::VectorXd softmax(const Eigen::VectorXd& logits, double temperature) {
 
 }  // namespace
 
-DistributionPair synthetic_pair(Eigen::Index vocabulary, std::uint64_t seed,
-                                const SyntheticOptions& options) {
+DistributionPair synthetic_logits(Eigen::Index vocabulary, std::uint64_t seed,
+                                  const SyntheticOptions& options) {
   Random random(seed);
   std::vector<Eigen::Index> rank(static_cast<std::size_t>(vocabulary));
   std::iota(rank.begin(), rank.end(), Eigen::Index{1});
@@ -36,7 +36,13 @@ DistributionPair synthetic_pair(Eigen::Index vocabulary, std::uint64_t seed,
                        options.target_noise * normal(random);
     draft_logits[i] = target_logits[i] + options.draft_noise * normal(random);
   }
-  return {softmax(target_logits, options.temperature), softmax(draft_logits, options.temperature)};
+  return {std::move(target_logits), std::move(draft_logits)};
+}
+
+DistributionPair synthetic_pair(Eigen::Index vocabulary, std::uint64_t seed,
+                                const SyntheticOptions& options) {
+  const auto logits = synthetic_logits(vocabulary, seed, options);
+  return {softmax(logits.target, options.temperature), softmax(logits.draft, options.temperature)};
 }
 
 }  // namespace mdsd

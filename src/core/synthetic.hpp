@@ -25,6 +25,10 @@ struct DistributionPair {
   Eigen::VectorXd draft;
 };
 
+// The logits behind synthetic_pair (temperature not applied).
+DistributionPair synthetic_logits(Eigen::Index vocabulary, std::uint64_t seed,
+                                  const SyntheticOptions& options = {});
+
 // Same vocabulary, seed and options give the same pair. vocabulary >= 1.
 DistributionPair synthetic_pair(Eigen::Index vocabulary, std::uint64_t seed,
                                 const SyntheticOptions& options = {});

@@ -57,6 +57,18 @@ Verdict RrsWithoutReplacement::verify(const std::vector<std::int32_t>& drafts, R
   return {table_.sample_positive(shift, random.uniform()), false};
 }
 
+double RrsWithoutReplacement::undrafted_mass(double remaining, double taken,
+                                             const std::vector<std::int32_t>& drafted) const {
+  // remaining - taken loses the small result's precision when `taken` is
+  // most of `remaining` (q = (1 - 1e-13, 1e-13)); then sum what is left.
+  if (taken <= 0.5 * remaining) return remaining - taken;
+  double left = 0.0;
+  for (const std::int32_t token : support_) {
+    if (std::find(drafted.begin(), drafted.end(), token) == drafted.end()) left += problem_.draft[token];
+  }
+  return left;
+}
+
 double RrsWithoutReplacement::accept_from(int step, double shift, double mass, double remaining,
                                           std::vector<std::int32_t>& drafted) const {
   if (!(mass > 0.0)) return 1.0;
@@ -74,7 +86,7 @@ double RrsWithoutReplacement::accept_from(int step, double shift, double mass, d
     double later = 0.0;
     if (accepted < 1.0) {
       drafted.push_back(x);
-      later = accept_from(step + 1, next_shift, next_mass, remaining - q, drafted);
+      later = accept_from(step + 1, next_shift, next_mass, undrafted_mass(remaining, q, drafted), drafted);
       drafted.pop_back();
     }
     total += step_probability * (accepted + (1.0 - accepted) * later);
@@ -86,7 +98,7 @@ std::optional<double> RrsWithoutReplacement::exact_acceptance(double max_work) c
   const double work = std::pow(static_cast<double>(support_.size()), problem_.drafts - 1);
   if (work > max_work) return std::nullopt;
   std::vector<std::int32_t> drafted;
-  return accept_from(0, 0.0, 1.0, 1.0, drafted);
+  return accept_from(0, 0.0, 1.0, undrafted_mass(1.0, 1.0, drafted), drafted);
 }
 
 }  // namespace mdsd

@@ -38,6 +38,9 @@ class RrsWithoutReplacement : public Verifier {
  private:
   double accept_from(int step, double shift, double mass, double remaining,
                      std::vector<std::int32_t>& drafted) const;
+  // q of the tokens not in `drafted`, given `remaining` before the last one
+  // (of mass `taken`) was drafted.
+  double undrafted_mass(double remaining, double taken, const std::vector<std::int32_t>& drafted) const;
 
   const Problem& problem_;
   const RatioTable& table_;

@@ -15,7 +15,9 @@ std::array<double, 2> wilson_interval_95(std::int64_t successes, std::int64_t tr
   const double z2 = kZ95 * kZ95;
   const double center = (phat + z2 / (2 * n)) / (1 + z2 / n);
   const double half = kZ95 * std::sqrt(phat * (1 - phat) / n + z2 / (4 * n * n)) / (1 + z2 / n);
-  return {std::max(0.0, center - half), std::min(1.0, center + half)};
+  // At 0 or n successes the exact endpoint is 0 or 1; rounding would leave ~1e-17.
+  return {successes == 0 ? 0.0 : std::max(0.0, center - half),
+          successes == trials ? 1.0 : std::min(1.0, center + half)};
 }
 
 double upper_regularized_gamma(double a, double x) {

@@ -147,7 +147,7 @@ test('a forced GLPK failure is an error in the result and the next solve works',
 test('the LP refuses an instance over its column limit', () => {
   const target = Array(40).fill(1 / 40);
   const result = calculator.solve({ target, draft: target, drafts: 4, lp: true, methods: ['without_replacement'] });
-  assert.match(result.lp.without_replacement.error, /more than the limit of 200000 \(lp\.max_columns\)/);
+  assert.match(result.lp.without_replacement.error, /more than the limit of 20000 \(lp\.max_columns\)/);
   assert.ok(Math.abs(result.optimal.without_replacement.alpha - 1) <= kExact);
 });
 

@@ -142,11 +142,11 @@ TEST_CASE("unknown keys are rejected, not ignored") {
 
 TEST_CASE("lp errors name the field") {
   const std::string head = R"({"target": [0.3, 0.4, 0.3], )" + kValidDraft + R"(, "lp": )";
-  for (const char* columns : {"0", "2000001", "1.5", "\"10\""}) {
+  for (const char* columns : {"0", "200001", "1.5", "\"10\""}) {
     CAPTURE(columns);
     CHECK(starts_with(error_of(head + R"({"max_columns": )" + columns + "}}"), "lp.max_columns: "));
   }
-  CHECK(parse(head + R"({"max_columns": 2000000}})").ok());
+  CHECK(parse(head + R"({"max_columns": 200000}})").ok());
   CHECK(parse(head + R"({"max_columns": 1}})").ok());
   CHECK(starts_with(error_of(head + R"("yes"})"), "lp: "));
   CHECK(starts_with(error_of(head + R"({"columns": 5}})"), "lp.columns: "));

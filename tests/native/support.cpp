@@ -245,6 +245,332 @@ double overlap(const Eigen::VectorXd& target, const Eigen::VectorXd& draft) {
   return total;
 }
 
+// ------------------------------------------------------- shared verifier cases
+
+std::vector<SharedVerifierCase> load_small_verifier_cases() {
+  const std::string path = std::string(MDSD_SHARED_DIR) + "/cases/small.jsonl";
+  std::ifstream file(path);
+  if (!file) throw std::runtime_error("cannot open " + path);
+  std::vector<SharedVerifierCase> cases;
+  std::string text;
+  std::size_t line = 0;
+  while (std::getline(file, text)) {
+    ++line;
+    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+    const auto json = nlohmann::json::parse(text);
+    SharedVerifierCase entry;
+    entry.line = line;
+    entry.target = json.at("target").get<std::vector<double>>();
+    entry.draft = json.at("draft").get<std::vector<double>>();
+    entry.drafts = json.at("drafts").get<int>();
+    entry.expected_optimal = json.at("expected").at("optimal");
+    entry.expected_verifiers = json.at("expected").value("verifiers", nlohmann::json::object());
+    cases.push_back(std::move(entry));
+  }
+  if (cases.empty()) throw std::runtime_error(path + " has no cases");
+  return cases;
+}
+
+std::vector<TheoryRow> theory_table_rows() {
+  return {
+      {vector_of({.3, .4, .3}), vector_of({.6, .3, .1}), 2, 0.89, 0.9928571429, 0.95, 0.82, 0.875,
+       0.84, 1.4},
+      {vector_of({.3, .4, .3}), vector_of({.6, .3, .1}), 3, 0.971, 1, 1, 0.848, 1, 0.875, 1.75},
+      {vector_of({.5, .3, .2}), vector_of({.2, .3, .5}), 2, 0.86, 0.9857142857, 0.9, 0.76, 0.82,
+       0.7913552873, 1.4567764363},
+      {vector_of({.1, .2, .3, .4}), vector_of({.4, .3, .2, .1}), 3, 0.871, 1, 0.9333333333, 0.768,
+       0.840297619, 0.7939499683, 1.9394996831},
+      {vector_of({.6, .2, .1, .05, .05}), vector_of({.3, .3, .2, .1, .1}), 2, 0.91, 0.9702380952, 1,
+       0.79, 0.8136904762, 0.8253672504, 1.4178908346},
+      {vector_of({.25, .25, .25, .25}), vector_of({.7, .1, .1, .1}), 2, 0.76, 1, 1, 0.685, 1,
+       0.7112159063, 1.5373863542},
+  };
+}
+
+// ------------------------------------------------------------------ statistics
+
+double chi_square_upper_tail(double x, int degrees_of_freedom) {
+  if (!(x > 0.0)) return 1.0;
+  if (std::isinf(x)) return 0.0;
+  const double half = 0.5 * x;
+  const double log_half = std::log(half);
+  double tail = 0.0;
+  if (degrees_of_freedom % 2 == 0) {
+    // e^{-x/2} sum_{k < df/2} (x/2)^k / k!
+    double log_term = -half;
+    for (int k = 0; k < degrees_of_freedom / 2; ++k) {
+      tail += std::exp(log_term);
+      log_term += log_half - std::log(k + 1.0);
+    }
+  } else {
+    // erfc(sqrt(x/2)) + e^{-x/2} sum_{k < (df-1)/2} (x/2)^{k+1/2} / Gamma(k + 3/2)
+    tail = std::erfc(std::sqrt(half));
+    double log_term = -half + 0.5 * log_half - std::lgamma(1.5);
+    for (int k = 0; k < (degrees_of_freedom - 1) / 2; ++k) {
+      tail += std::exp(log_term);
+      log_term += log_half - std::log(k + 1.5);
+    }
+  }
+  return std::min(1.0, std::max(0.0, tail));
+}
+
+Fit pearson_fit(const std::vector<std::int64_t>& counts, const std::vector<double>& probabilities) {
+  Fit fit;
+  double total = 0.0;
+  for (std::int64_t count : counts) total += static_cast<double>(count);
+  if (!(total > 0.0)) return fit;
+  std::vector<std::pair<double, double>> bins;  // (observed, expected)
+  double pooled_observed = 0.0, pooled_expected = 0.0;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    const auto observed = static_cast<double>(counts[i]);
+    const double expected = total * probabilities[i];
+    if (!(probabilities[i] > 0.0)) {
+      if (observed > 0.0) {
+        fit.impossible = true;
+        fit.statistic = INFINITY;
+        fit.p_value = 0.0;
+        return fit;
+      }
+      continue;
+    }
+    if (expected < 5.0) {
+      pooled_observed += observed;
+      pooled_expected += expected;
+    } else {
+      bins.emplace_back(observed, expected);
+    }
+  }
+  if (pooled_expected > 0.0) {
+    if (pooled_expected < 5.0 && !bins.empty()) {
+      auto smallest = std::min_element(bins.begin(), bins.end(), [](const auto& a, const auto& b) {
+        return a.second < b.second;
+      });
+      smallest->first += pooled_observed;
+      smallest->second += pooled_expected;
+    } else {
+      bins.emplace_back(pooled_observed, pooled_expected);
+    }
+  }
+  for (const auto& [observed, expected] : bins) {
+    fit.statistic += (observed - expected) * (observed - expected) / expected;
+  }
+  fit.degrees_of_freedom = std::max<int>(static_cast<int>(bins.size()) - 1, 0);
+  fit.p_value = fit.degrees_of_freedom > 0 ? chi_square_upper_tail(fit.statistic, fit.degrees_of_freedom)
+                                           : 1.0;
+  return fit;
+}
+
+Fit combine_fits(const std::vector<Fit>& fits) {
+  Fit total;
+  for (const Fit& fit : fits) {
+    total.statistic += fit.statistic;
+    total.degrees_of_freedom += fit.degrees_of_freedom;
+    total.impossible = total.impossible || fit.impossible;
+  }
+  total.p_value = total.impossible ? 0.0
+                  : total.degrees_of_freedom > 0
+                      ? chi_square_upper_tail(total.statistic, total.degrees_of_freedom)
+                      : 1.0;
+  return total;
+}
+
+std::array<double, 2> wilson_interval(std::int64_t successes, std::int64_t trials, double z) {
+  const double n = static_cast<double>(trials);
+  const double phat = static_cast<double>(successes) / n;
+  const double denominator = 1.0 + z * z / n;
+  const double center = (phat + z * z / (2.0 * n)) / denominator;
+  const double half = z / denominator * std::sqrt(phat * (1.0 - phat) / n + z * z / (4.0 * n * n));
+  // Exact in real arithmetic at the ends: 0/n starts at 0, n/n ends at 1.
+  return {successes == 0 ? 0.0 : std::max(0.0, center - half),
+          successes == trials ? 1.0 : std::min(1.0, center + half)};
+}
+
+// --------------------------------------------------- reference verifier laws
+
+namespace {
+
+Eigen::VectorXd positive_part(const Eigen::VectorXd& values) { return values.cwiseMax(0.0); }
+
+// v / sum(v), or zeros when v has no mass.
+Eigen::VectorXd normalise_or_zero(const Eigen::VectorXd& values) {
+  const double total = values.sum();
+  return total > 0.0 ? Eigen::VectorXd(values / total) : Eigen::VectorXd::Zero(values.size());
+}
+
+Outcome zero_outcome(Eigen::Index vocab) { return Outcome(static_cast<std::size_t>(2 * vocab), 0.0); }
+
+void add_rejected(Outcome& outcome, double reach, const Eigen::VectorXd& law) {
+  const auto vocab = law.size();
+  for (Eigen::Index y = 0; y < vocab; ++y) outcome[static_cast<std::size_t>(vocab + y)] += reach * law[y];
+}
+
+}  // namespace
+
+Outcome brute_rrs_with(const Eigen::VectorXd& target, const Eigen::VectorXd& draft,
+                       const std::vector<std::int32_t>& drafts) {
+  Outcome outcome = zero_outcome(target.size());
+  Eigen::VectorXd residual = target;
+  double reach = 1.0;
+  for (std::int32_t x : drafts) {
+    const double accept = std::min(1.0, residual[x] / draft[x]);
+    outcome[static_cast<std::size_t>(x)] += reach * accept;
+    reach *= 1.0 - accept;
+    residual = normalise_or_zero(positive_part(residual - draft));
+  }
+  if (reach > 0.0) add_rejected(outcome, reach, residual);
+  return outcome;
+}
+
+Outcome brute_rrs_without(const Eigen::VectorXd& target, const Eigen::VectorXd& draft,
+                          const std::vector<std::int32_t>& drafts) {
+  Outcome outcome = zero_outcome(target.size());
+  Eigen::VectorXd residual = target, step_draft = draft / draft.sum();
+  double reach = 1.0;
+  for (std::int32_t x : drafts) {
+    const double accept = std::min(1.0, residual[x] / step_draft[x]);
+    outcome[static_cast<std::size_t>(x)] += reach * accept;
+    reach *= 1.0 - accept;
+    residual = normalise_or_zero(positive_part(residual - step_draft));
+    step_draft[x] = 0.0;
+    step_draft = normalise_or_zero(step_draft);
+  }
+  if (reach > 0.0) add_rejected(outcome, reach, residual);
+  return outcome;
+}
+
+Outcome brute_kseq(const Eigen::VectorXd& target, const Eigen::VectorXd& draft, double rho,
+                   const std::vector<std::int32_t>& drafts) {
+  Outcome outcome = zero_outcome(target.size());
+  const Eigen::VectorXd capped = draft.cwiseMin(target / rho);
+  const double beta = capped.sum();
+  // c = (1 - (1 - beta)^n) / beta, whose limit at beta = 0 (disjoint supports) is n.
+  const auto n = static_cast<double>(drafts.size());
+  const double scale = beta > 0.0 ? (1.0 - std::pow(1.0 - beta, n)) / beta : n;
+  double reach = 1.0;
+  for (std::int32_t x : drafts) {
+    const double accept = std::min(1.0, target[x] / (rho * draft[x]));
+    outcome[static_cast<std::size_t>(x)] += reach * accept;
+    reach *= 1.0 - accept;
+  }
+  if (reach > 0.0) add_rejected(outcome, reach, normalise_or_zero(positive_part(target - scale * capped)));
+  return outcome;
+}
+
+Outcome brute_greedy(const Eigen::VectorXd& target, const Eigen::VectorXd& draft,
+                     const std::vector<std::int32_t>& fixed, const std::vector<std::int32_t>& drafts) {
+  const Eigen::Index vocab = target.size();
+  Outcome outcome = zero_outcome(vocab);
+  std::vector<bool> in_fixed(static_cast<std::size_t>(vocab), false);
+  for (std::int32_t token : fixed) in_fixed[static_cast<std::size_t>(token)] = true;
+  Eigen::VectorXd conditional = draft;
+  for (std::int32_t token : fixed) conditional[token] = 0.0;
+  conditional = normalise_or_zero(conditional);
+  std::int32_t x = -1;
+  for (std::int32_t token : drafts) {
+    if (!in_fixed[static_cast<std::size_t>(token)]) x = token;
+  }
+  if (x < 0) throw std::invalid_argument("brute_greedy: no draft outside T");
+  const double accept = std::min(1.0, target[x] / conditional[x]);
+  outcome[static_cast<std::size_t>(x)] += accept;
+  const Eigen::VectorXd residual = normalise_or_zero(positive_part(target - conditional));
+  for (Eigen::Index y = 0; y < vocab; ++y) {
+    const auto slot = static_cast<std::size_t>(in_fixed[static_cast<std::size_t>(y)] ? y : vocab + y);
+    outcome[slot] += (1.0 - accept) * residual[y];
+  }
+  return outcome;
+}
+
+double brute_kseq_rho(const Eigen::VectorXd& target, const Eigen::VectorXd& draft, int drafts) {
+  const auto excess = [&](double rho) {
+    const double beta = draft.cwiseMin(target / rho).sum();
+    return rho * beta - (1.0 - std::pow(1.0 - beta, drafts));
+  };
+  if (excess(1.0) >= 0.0) return 1.0;
+  double low = 1.0, high = drafts;
+  for (int iteration = 0; iteration < 300; ++iteration) {
+    const double middle = 0.5 * (low + high);
+    (excess(middle) >= 0.0 ? high : low) = middle;
+  }
+  return high;
+}
+
+TupleLaw brute_spechub_tuple_law(const Eigen::VectorXd& draft) {
+  const Eigen::Index vocab = draft.size();
+  std::int32_t hub = 0;
+  for (std::int32_t i = 1; i < vocab; ++i) {
+    if (draft[i] > draft[hub]) hub = i;
+  }
+  const double total = draft.sum();
+  double others = 0.0;
+  for (std::int32_t i = 0; i < vocab; ++i) others += i == hub ? 0.0 : draft[i];
+  TupleLaw law;
+  for (std::int32_t first = 0; first < vocab; ++first) {
+    if (draft[first] == 0.0) continue;
+    if (first != hub) {
+      law[{first, hub}] += draft[first] / total;
+      continue;
+    }
+    for (std::int32_t second = 0; second < vocab; ++second) {
+      if (second == hub || draft[second] == 0.0) continue;
+      law[{hub, second}] += draft[hub] / total * draft[second] / others;
+    }
+  }
+  return law;
+}
+
+Outcome mix_outcomes(const TupleLaw& tuples, const OutcomeOf& outcome, Eigen::Index vocab) {
+  Outcome mixed = zero_outcome(vocab);
+  for (const auto& [tuple, mass] : tuples) {
+    const Outcome one = outcome(tuple);
+    for (std::size_t i = 0; i < mixed.size(); ++i) mixed[i] += mass * one[i];
+  }
+  return mixed;
+}
+
+Eigen::VectorXd output_law(const Outcome& outcome) {
+  const auto vocab = static_cast<Eigen::Index>(outcome.size() / 2);
+  Eigen::VectorXd law(vocab);
+  for (Eigen::Index y = 0; y < vocab; ++y) {
+    law[y] = outcome[static_cast<std::size_t>(y)] + outcome[static_cast<std::size_t>(vocab + y)];
+  }
+  return law;
+}
+
+double accepted_mass(const Outcome& outcome) {
+  double total = 0.0;
+  for (std::size_t y = 0; y < outcome.size() / 2; ++y) total += outcome[y];
+  return total;
+}
+
+double hit_mass(const TupleLaw& tuples, const OutcomeOf& outcome) {
+  double total = 0.0;
+  for (const auto& [tuple, mass] : tuples) {
+    const Eigen::VectorXd law = output_law(outcome(tuple));
+    std::vector<std::int32_t> set = tuple;
+    std::sort(set.begin(), set.end());
+    set.erase(std::unique(set.begin(), set.end()), set.end());
+    for (std::int32_t token : set) total += mass * law[token];
+  }
+  return total;
+}
+
+Fit conditional_fit(const Verifier& verifier, const TupleLaw& tuples, const OutcomeOf& outcome,
+                    Eigen::Index vocab, std::int64_t per_tuple, std::uint64_t seed,
+                    double min_probability) {
+  std::vector<Fit> fits;
+  Random random(seed);
+  for (const auto& [tuple, mass] : tuples) {
+    if (mass < min_probability) continue;
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(2 * vocab), 0);
+    for (std::int64_t step = 0; step < per_tuple; ++step) {
+      const Verdict verdict = verifier.verify(tuple, random);
+      ++counts[static_cast<std::size_t>(verdict.accepted ? verdict.token : vocab + verdict.token)];
+    }
+    fits.push_back(pearson_fit(counts, outcome(tuple)));
+  }
+  return combine_fits(fits);
+}
+
 // ---------------------------------------------------------------------- misc
 
 bool starts_with(const std::string& text, const std::string& prefix) {

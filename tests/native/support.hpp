@@ -6,11 +6,16 @@
 
 #include "core/draft_law.hpp"
 #include "core/problem.hpp"
+#include "core/random.hpp"
+#include "verify/alias_table.hpp"
+#include "verify/verifier.hpp"
 
 #include <Eigen/Core>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <random>
 #include <string>
@@ -96,6 +101,116 @@ BruteOptimum brute_optimal_rate(const Eigen::VectorXd& target, const SetLaw& law
 
 // sum_i min(p_i, q_i), the single-draft optimum.
 double overlap(const Eigen::VectorXd& target, const Eigen::VectorXd& draft);
+
+
+// ------------------------------------------------------- shared verifier cases
+
+// One line of small.jsonl with its "expected" block whole: "optimal" and
+// "verifiers" (the latter may lack keys that do not apply).
+struct SharedVerifierCase {
+  std::size_t line = 0;
+  std::vector<double> target, draft;
+  int drafts = 1;
+  nlohmann::json expected_optimal, expected_verifiers;
+};
+std::vector<SharedVerifierCase> load_small_verifier_cases();
+
+// THEORY.md §6: alpha* (with, without, greedy) and the verifiers' acceptance.
+struct TheoryRow {
+  Eigen::VectorXd target, draft;
+  int drafts;
+  double optimal_with, optimal_without, optimal_greedy;
+  double rrs_with, rrs_without, kseq, kseq_rho;
+};
+std::vector<TheoryRow> theory_table_rows();
+// The table prints 10 significant digits.
+inline constexpr double kTheoryDigits = 1e-9;
+
+// ------------------------------------------------------------------ statistics
+// Written here from textbook closed forms, independent of src/verify/statistics.
+
+// P[chi2(df) >= x] for integer df >= 1, by the finite closed forms
+// (even df: Poisson tail; odd df: erfc plus a finite series).
+double chi_square_upper_tail(double x, int degrees_of_freedom);
+
+struct Fit {
+  double statistic = 0.0;
+  int degrees_of_freedom = 0;  // bins - 1 (0 when nothing to test)
+  double p_value = 1.0;
+  bool impossible = false;  // a count where the probability is 0
+};
+// Pearson's statistic of `counts` against `probabilities` (sum 1). Bins with
+// expected count below 5 are pooled into one bin (itself merged into the
+// smallest regular bin when its expectation is still below 5).
+Fit pearson_fit(const std::vector<std::int64_t>& counts, const std::vector<double>& probabilities);
+// Independent fits summed: statistics and degrees of freedom add.
+Fit combine_fits(const std::vector<Fit>& fits);
+
+// Wilson score interval with quantile z, inside [0, 1], with the exact end
+// points 0 at 0 successes and 1 at n.
+std::array<double, 2> wilson_interval(std::int64_t successes, std::int64_t trials, double z);
+inline constexpr double kZ999 = 3.2905267314919255;  // two-sided 99.9%
+// A correct verifier must pass a fit at this level; a broken one must fail
+// below kBrokenP. With fixed seeds these are deterministic.
+inline constexpr double kPassP = 1e-4;
+inline constexpr double kBrokenP = 1e-6;
+
+// --------------------------------------------------- reference verifier laws
+// The exact law of one verifier step given the draft tuple, written straight
+// from THEORY.md §4 with explicit residual vectors (no scalar-shift trick):
+// entry y is P(output y, accepted), entry V + y is P(output y, not accepted).
+using Outcome = std::vector<double>;
+using OutcomeOf = std::function<Outcome(const std::vector<std::int32_t>& drafts)>;
+
+Outcome brute_rrs_with(const Eigen::VectorXd& target, const Eigen::VectorXd& draft,
+                       const std::vector<std::int32_t>& drafts);
+Outcome brute_rrs_without(const Eigen::VectorXd& target, const Eigen::VectorXd& draft,
+                          const std::vector<std::int32_t>& drafts);
+Outcome brute_kseq(const Eigen::VectorXd& target, const Eigen::VectorXd& draft, double rho,
+                   const std::vector<std::int32_t>& drafts);
+// fixed: greedy's T; the random draft is the one draft outside T.
+Outcome brute_greedy(const Eigen::VectorXd& target, const Eigen::VectorXd& draft,
+                     const std::vector<std::int32_t>& fixed, const std::vector<std::int32_t>& drafts);
+// K-SEQ's rho: the smallest rho in [1, n] with rho beta >= 1 - (1 - beta)^n.
+double brute_kseq_rho(const Eigen::VectorXd& target, const Eigen::VectorXd& draft, int drafts);
+
+// SpecHub's tuple law: x1 ~ q; x2 = hub unless x1 is the hub, else q without it.
+TupleLaw brute_spechub_tuple_law(const Eigen::VectorXd& draft);
+
+// sum over tuples of Q(tuple) * outcome(tuple).
+Outcome mix_outcomes(const TupleLaw& tuples, const OutcomeOf& outcome, Eigen::Index vocab);
+// Output law (accepted or not), acceptance (A) and hit rate (B) of a mixed outcome.
+Eigen::VectorXd output_law(const Outcome& outcome);
+double accepted_mass(const Outcome& outcome);
+double hit_mass(const TupleLaw& tuples, const OutcomeOf& outcome);
+
+// Runs verifier.verify on each tuple of `tuples` `per_tuple` times and fits
+// the observed (output, accepted) counts against `outcome` (tuples whose
+// probability is below `min_probability` are skipped).
+Fit conditional_fit(const Verifier& verifier, const TupleLaw& tuples, const OutcomeOf& outcome,
+                    Eigen::Index vocab, std::int64_t per_tuple, std::uint64_t seed,
+                    double min_probability = 0.0);
+
+// A deliberately wrong verifier, to show that a check can fail: RRS with
+// replacement whose residual forgets to subtract q. Every draft is tested
+// against p itself, and after n rejections the output is drawn from p, so the
+// output over-weights min(p, q). Both distributions must outlive it.
+class RrsForgettingQ : public Verifier {
+ public:
+  RrsForgettingQ(const Eigen::VectorXd& target, const Eigen::VectorXd& draft)
+      : target_(target), draft_(draft), target_table_(target) {}
+  Verdict verify(const std::vector<std::int32_t>& drafts, Random& random) const override {
+    for (std::int32_t x : drafts) {
+      if (random.uniform() * draft_[x] < target_[x]) return {x, true};
+    }
+    return {target_table_.sample(random), false};
+  }
+
+ private:
+  const Eigen::VectorXd& target_;
+  const Eigen::VectorXd& draft_;
+  AliasTable target_table_;
+};
 
 // ---------------------------------------------------------------------- misc
 

@@ -1,0 +1,78 @@
+// The request parser on arbitrary bytes: parse_json_text, then parse_request.
+// Input: JSON text, optionally followed by a NUL byte and the in-memory number
+// buffers ({"$buffer": k}): one byte B, then raw little-endian doubles split
+// into 1 + B % 3 buffers. The whole input (NULs included) is also given to
+// parse_json_text. Nothing is solved here (fuzz_solve does that).
+#include "api/request.hpp"
+#include "fuzz_common.hpp"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+void check_distribution(const Eigen::VectorXd& values, const char* name) {
+  double sum = 0.0;
+  for (Eigen::Index i = 0; i < values.size(); ++i) {
+    FUZZ_CHECK(std::isfinite(values[i]) && values[i] >= 0.0 && values[i] <= 1.0,
+               "%s[%ld] = %g", name, static_cast<long>(i), values[i]);
+    sum += values[i];
+  }
+  FUZZ_CHECK(std::abs(sum - 1.0) <= 1e-9, "%s sums to %.17g", name, sum);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view whole(reinterpret_cast<const char*>(data), size);
+  (void)mdsd::parse_json_text(whole);
+
+  const std::size_t nul = whole.find('\0');
+  const std::string_view text = whole.substr(0, nul);
+  std::vector<double> numbers;
+  std::vector<mdsd::NumberArray> buffers;
+  if (nul != std::string_view::npos && nul + 1 < size) {
+    const std::size_t count = 1 + data[nul + 1] % 3;
+    const std::size_t doubles = (size - nul - 2) / sizeof(double);
+    numbers.resize(doubles);
+    if (doubles) std::memcpy(numbers.data(), data + nul + 2, doubles * sizeof(double));
+    const std::size_t each = doubles / count;
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::size_t length = k + 1 == count ? doubles - each * k : each;
+      buffers.push_back({numbers.data() + each * k, length});
+    }
+  }
+  auto json = mdsd::parse_json_text(text);
+  if (!json.ok()) {
+    FUZZ_CHECK(!json.error().empty(), "empty JSON error");
+    return 0;
+  }
+  auto request = mdsd::parse_request(json.value(), buffers);
+  if (!request.ok()) {
+    FUZZ_CHECK(!request.error().empty(), "empty request error");
+    return 0;
+  }
+  const mdsd::Request& r = request.value();
+  check_distribution(r.problem.target, "target");
+  FUZZ_CHECK((r.problem.drafts >= 1 && r.problem.drafts <= 64) || r.draft_joint, "drafts = %d", r.problem.drafts);
+  if (r.has_draft) {
+    check_distribution(r.problem.draft, "draft");
+    FUZZ_CHECK(r.problem.draft.size() == r.problem.target.size(), "sizes differ");
+    FUZZ_CHECK(!r.methods.empty(), "no method");
+  }
+  if (r.draft_joint) {
+    double mass = 0.0;
+    for (const auto& set : *r.draft_joint) {
+      FUZZ_CHECK(!set.tokens.empty(), "empty draft set");
+      for (auto token : set.tokens) {
+        FUZZ_CHECK(token >= 0 && token < r.problem.target.size(), "token %d out of range", token);
+      }
+      mass += set.mass;
+    }
+    FUZZ_CHECK(std::abs(mass - 1.0) <= 1e-9, "joint law sums to %.17g", mass);
+  }
+  return 0;
+}

@@ -1,0 +1,156 @@
+// The page's charts, drawn by uPlot (vendored, see site.mjs). Data arrive
+// ready to plot from the worker: binned p and q, certificate fractions, and
+// sweep points; this file only maps them to uPlot options.
+import uPlot from './vendor/uPlot.mjs';
+
+export const seriesStyle = {
+  'optimal.with_replacement': { label: 'α* with replacement', stroke: '#1f5fbf' },
+  'optimal.without_replacement': { label: 'α* without replacement', stroke: '#23845a' },
+  'optimal.greedy': { label: 'α* greedy', stroke: '#b8531c' },
+  'verifiers.rrs_with_replacement': { label: 'RRS with repl.', stroke: '#1f5fbf', dash: [6, 4] },
+  'verifiers.rrs_without_replacement': { label: 'RRS without repl.', stroke: '#23845a', dash: [6, 4] },
+  'verifiers.kseq': { label: 'K-SEQ', stroke: '#7a4fb5', dash: [6, 4] },
+  'verifiers.greedy': { label: 'greedy verifier', stroke: '#b8531c', dash: [2, 3] },
+  'verifiers.spechub': { label: 'SpecHub', stroke: '#8a6a00', dash: [6, 4] },
+  'verifiers.optimal_lp': { label: 'optimal (LP plan)', stroke: '#3b4450', dash: [2, 3] },
+};
+
+const axisStyle = { stroke: '#3b4450', grid: { stroke: '#e6e9ed', width: 1 }, ticks: { stroke: '#d0d7de', width: 1 } };
+const fmt = (digits) => (u, value) => (value == null ? '–' : value.toFixed(digits));
+
+// One uPlot in a container, rebuilt on new data, resized with its container.
+class Chart {
+  #element;
+  #plot = null;
+  #options = null;
+  #data = null;
+
+  constructor(element) {
+    this.#element = element;
+    new ResizeObserver(() => {
+      if (this.#plot) this.#plot.setSize(this.#size());
+    }).observe(element);
+  }
+
+  #size() {
+    const width = Math.max(240, this.#element.clientWidth);
+    return { width, height: width < 500 ? 220 : 280 };
+  }
+
+  draw(options, data) {
+    this.#plot?.destroy();
+    this.#options = options;
+    this.#data = data;
+    this.#plot = new uPlot({ ...options, ...this.#size() }, data, this.#element);
+  }
+
+  clear() {
+    this.#plot?.destroy();
+    this.#plot = null;
+  }
+}
+
+/** p and q in p/q order with one method's certificate shaded. */
+export class DistributionChart extends Chart {
+  update(chart, method) {
+    const small = chart.binSize === 1 && chart.size <= 40;
+    const inside = chart.certificates[method];
+    const log = !small;
+    const clean = (values) => Array.from(values, (v) => (log && v <= 0 ? null : v));
+    const x = small ? Array.from(chart.x) : Array.from(chart.x, (v) => v + chart.binSize / 2);
+    const shade = (u) => {
+      if (!inside) return;
+      const { ctx } = u;
+      const { top, height } = u.bbox;
+      ctx.save();
+      for (let b = 0; b < inside.length; b++) {
+        if (inside[b] <= 0) continue;
+        const from = small ? chart.x[b] - 0.5 : chart.x[b];
+        const to = small ? chart.x[b] + 0.5 : Math.min(chart.size, chart.x[b] + chart.binSize);
+        const left = u.valToPos(from, 'x', true);
+        const right = u.valToPos(to, 'x', true);
+        ctx.fillStyle = `rgba(31, 95, 191, ${(0.06 + 0.12 * inside[b]).toFixed(3)})`;
+        ctx.fillRect(left, top, Math.max(1, right - left), height);
+      }
+      ctx.restore();
+    };
+    const bars = small ? uPlot.paths.bars : null;
+    this.draw({
+      legend: { live: !small ? false : true },
+      cursor: { points: { show: small } },
+      scales: {
+        x: small ? { time: false, range: [-0.5, chart.size - 0.5] } : { time: false, range: [0, chart.size] },
+        y: log ? { distr: 3 } : { range: (u, min, max) => [0, max * 1.08] },
+      },
+      axes: [
+        {
+          ...axisStyle,
+          label: small ? 'token id, in p/q order' : `rank in p/q order (${chart.size.toLocaleString('en')} tokens${chart.binSize > 1 ? `, means of ${chart.binSize}` : ''})`,
+          values: small ? (u, ticks) => ticks.map((t) => (Number.isInteger(t) && chart.tokens ? String(chart.tokens[t]) : '')) : undefined,
+          splits: small ? () => Array.from({ length: chart.size }, (_, i) => i) : undefined,
+        },
+        { ...axisStyle, label: 'probability', size: 60,
+          splits: log ? (u, axis, min, max) => {
+            const out = [];
+            for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) out.push(10 ** e);
+            return out.filter((t) => t >= min * 0.999 && t <= max * 1.001);
+          } : undefined, values: (u, ticks) => ticks.map((t) => (log ? (t >= 0.01 ? String(+t.toPrecision(2)) : t.toExponential(0)) : t.toFixed(2))) },
+      ],
+      series: [
+        { label: small ? 'position' : 'rank', value: (u, v) => (v == null ? '–' : small && chart.tokens ? `token ${chart.tokens[Math.round(v)]}` : String(Math.round(v))) },
+        { label: 'p (target)', stroke: '#1b1f24', width: 1.5, fill: small ? 'rgba(27,31,36,0.75)' : undefined,
+          paths: small ? bars({ size: [0.36, 60], align: -1 }) : uPlot.paths.stepped({ align: 1 }), points: { show: false }, value: fmt(6) },
+        { label: 'q (draft)', stroke: '#b8531c', width: 1.5, fill: small ? 'rgba(184,83,28,0.75)' : undefined,
+          paths: small ? bars({ size: [0.36, 60], align: 1 }) : uPlot.paths.stepped({ align: 1 }), points: { show: false }, value: fmt(6) },
+      ],
+      hooks: { drawClear: [shade] },
+    }, [x, clean(chart.p), clean(chart.q)]);
+  }
+}
+
+/** Acceptance against a swept parameter, one series per method and verifier. */
+export class SweepChart extends Chart {
+  #xLabel;
+
+  #integerX;
+
+  constructor(element, xLabel, { integerX = false } = {}) {
+    super(element);
+    this.#xLabel = xLabel;
+    this.#integerX = integerX;
+  }
+
+  update(points, marker) {
+    const keys = Object.keys(seriesStyle).filter((key) => points.some((point) => point[key] != null));
+    const sorted = [...points].sort((a, b) => a.x - b.x);
+    const data = [sorted.map((point) => point.x), ...keys.map((key) => sorted.map((point) => point[key] ?? null))];
+    const markLine = (u) => {
+      if (marker == null) return;
+      const { ctx } = u;
+      const x = u.valToPos(marker, 'x', true);
+      ctx.save();
+      ctx.strokeStyle = '#8c959f';
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(x, u.bbox.top);
+      ctx.lineTo(x, u.bbox.top + u.bbox.height);
+      ctx.stroke();
+      ctx.restore();
+    };
+    this.draw({
+      scales: { x: { time: false }, y: { range: (u, min, max) => [Math.max(0, Math.min(min, 1) - 0.02), Math.min(1.005, max + 0.02)] } },
+      axes: [
+        { ...axisStyle, label: this.#xLabel, ...(this.#integerX ? { splits: () => data[0], values: (u, ticks) => ticks.map(String) } : {}) },
+        { ...axisStyle, label: 'acceptance', size: 56, values: (u, ticks) => ticks.map((t) => t.toFixed(2)) },
+      ],
+      series: [
+        { label: this.#xLabel, value: (u, v) => (v == null ? '–' : String(v)) },
+        ...keys.map((key) => ({
+          label: seriesStyle[key].label, stroke: seriesStyle[key].stroke, dash: seriesStyle[key].dash,
+          width: 1.75, points: { show: true, size: 5 }, value: fmt(6), spanGaps: false,
+        })),
+      ],
+      hooks: { drawClear: [markLine] },
+    }, data);
+  }
+}
