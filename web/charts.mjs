@@ -154,3 +154,34 @@ export class SweepChart extends Chart {
     }, data);
   }
 }
+
+/** Per-position alpha* counts (the summary's histograms), one stepped series per method. */
+export class HistogramChart extends Chart {
+  update(histograms) {
+    const methods = Object.keys(histograms).filter((method) => histograms[method]);
+    if (methods.length === 0) return this.clear();
+    const { bins, range: [low, high] } = histograms[methods[0]];
+    const width = (high - low) / bins;
+    // A closing edge so that the last bin shows as a step.
+    const x = Array.from({ length: bins + 1 }, (_, b) => low + b * width);
+    const series = methods.map((method) => [...histograms[method].counts, histograms[method].counts.at(-1)]);
+    const most = Math.max(1, ...series.flat());
+    this.draw({
+      scales: { x: { time: false, range: [low, high] }, y: { range: [0, most * 1.08] } },
+      axes: [
+        { ...axisStyle, label: 'α* of a position' },
+        { ...axisStyle, label: 'positions', size: 56, values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) },
+      ],
+      series: [
+        { label: 'α*', value: (u, v) => (v == null ? '–' : `${v.toFixed(2)}–${(v + width).toFixed(2)}`) },
+        ...methods.map((method) => {
+          const style = seriesStyle[`optimal.${method}`] ?? { label: method, stroke: '#3b4450' };
+          return {
+            label: style.label, stroke: style.stroke, width: 1.5, fill: `${style.stroke}22`,
+            paths: uPlot.paths.stepped({ align: 1 }), points: { show: false }, value: (u, v) => (v == null ? '–' : String(v)),
+          };
+        }),
+      ],
+    }, [x, ...series]);
+  }
+}

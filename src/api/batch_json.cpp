@@ -1,5 +1,6 @@
 #include "api/batch_json.hpp"
 
+#include "api/request.hpp"
 #include "core/limits.hpp"
 
 #include <algorithm>
@@ -52,20 +53,13 @@ Expected<BatchSettings> parse_batch_settings(const json& value) {
     }
   }
   BatchSettings settings;
-  auto integer = [](const json& number, const std::string& field, std::int64_t lowest, std::int64_t highest) -> Expected<std::int64_t> {
-    if (!number.is_number() || number.get<double>() != std::floor(number.get<double>()) ||
-        number.get<double>() < static_cast<double>(lowest) || number.get<double>() > static_cast<double>(highest)) {
-      return Error{field + ": must be an integer from " + std::to_string(lowest) + " to " + std::to_string(highest)};
-    }
-    return static_cast<std::int64_t>(number.get<double>());
-  };
   if (value.contains("drafts")) {
     const json& drafts = value["drafts"];
     settings.drafts.clear();
     const json list = drafts.is_array() ? drafts : json::array({drafts});
     if (list.empty()) return Error{"settings.drafts: is empty"};
     for (std::size_t i = 0; i < list.size(); ++i) {
-      auto n = integer(list[i], "settings.drafts" + (drafts.is_array() ? "[" + std::to_string(i) + "]" : std::string()), 1, limits::kMaxDrafts);
+      auto n = integer_field(list[i], "settings.drafts" + (drafts.is_array() ? "[" + std::to_string(i) + "]" : std::string()), 1, limits::kMaxDrafts);
       if (!n.ok()) return Error{n.error()};
       settings.drafts.push_back(static_cast<int>(n.value()));
     }
@@ -102,12 +96,12 @@ Expected<BatchSettings> parse_batch_settings(const json& value) {
     }
   }
   if (value.contains("estimate_samples")) {
-    auto samples = integer(value["estimate_samples"], "settings.estimate_samples", 1, limits::kMaxSimulationSamples);
+    auto samples = integer_field(value["estimate_samples"], "settings.estimate_samples", 1, limits::kMaxSimulationSamples);
     if (!samples.ok()) return Error{samples.error()};
     settings.estimate_samples = samples.value();
   }
   if (value.contains("seed")) {
-    auto seed = integer(value["seed"], "settings.seed", 0, std::int64_t{1} << 53);
+    auto seed = integer_field(value["seed"], "settings.seed", 0, std::int64_t{1} << 53);
     if (!seed.ok()) return Error{seed.error()};
     settings.seed = static_cast<std::uint64_t>(seed.value());
   }

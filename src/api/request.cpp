@@ -17,20 +17,6 @@ std::string type_name(const json& value) {
   return value.type_name();
 }
 
-// An integer-valued JSON number in [lowest, highest].
-Expected<std::int64_t> integer_field(const json& value, const std::string& field,
-                                     std::int64_t lowest, std::int64_t highest) {
-  const std::string range =
-      "must be an integer from " + std::to_string(lowest) + " to " + std::to_string(highest);
-  if (!value.is_number()) return Error{field + ": " + range + ", got a " + type_name(value)};
-  const double number = value.get<double>();
-  if (!(number >= static_cast<double>(lowest) && number <= static_cast<double>(highest)) ||
-      number != std::floor(number)) {
-    return Error{field + ": " + range + ", got " + format_number(number)};
-  }
-  return static_cast<std::int64_t>(number);
-}
-
 Expected<double> number_field(const json& value, const std::string& field) {
   if (!value.is_number()) return Error{field + ": must be a number, got a " + type_name(value)};
   return value.get<double>();
@@ -229,6 +215,19 @@ std::optional<Error> parse_simulate(const json& value, Request& request) {
 }
 
 }  // namespace
+
+Expected<std::int64_t> integer_field(const json& value, const std::string& field,
+                                     std::int64_t lowest, std::int64_t highest) {
+  const std::string range =
+      "must be an integer from " + std::to_string(lowest) + " to " + std::to_string(highest);
+  if (!value.is_number()) return Error{field + ": " + range + ", got a " + type_name(value)};
+  const double number = value.get<double>();
+  if (!(number >= static_cast<double>(lowest) && number <= static_cast<double>(highest)) ||
+      number != std::floor(number)) {
+    return Error{field + ": " + range + ", got " + format_number(number)};
+  }
+  return static_cast<std::int64_t>(number);
+}
 
 // DIST: an array of probabilities or weights, or {"logits": [...], "temperature",
 // "top_k", "top_p"}.

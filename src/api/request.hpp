@@ -56,6 +56,10 @@ Expected<DistributionSpec> distribution_spec(const nlohmann::json& value, const 
 Expected<Request> parse_request(const nlohmann::json& request,
                                 std::span<const NumberArray> buffers = {});
 
+// An integer-valued JSON number in [lowest, highest]; the error names `field`.
+Expected<std::int64_t> integer_field(const nlohmann::json& value, const std::string& field,
+                                     std::int64_t lowest, std::int64_t highest);
+
 // Parses JSON text without exceptions; the error says where the syntax broke.
 Expected<nlohmann::json> parse_json_text(std::string_view text);
 
