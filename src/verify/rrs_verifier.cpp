@@ -41,17 +41,35 @@ RrsWithoutReplacement::RrsWithoutReplacement(const Problem& problem, const Ratio
   for (Eigen::Index i = 0; i < problem.draft.size(); ++i) {
     if (problem.draft[i] > 0.0) support_.push_back(static_cast<std::int32_t>(i));
   }
+  Eigen::Index largest = 0;
+  problem.draft.maxCoeff(&largest);
+  largest_token_ = static_cast<std::int32_t>(largest);
+  for (const std::int32_t token : support_) {
+    total_draft_mass_ += problem.draft[token];
+    if (token != largest_token_) mass_without_largest_ += problem.draft[token];
+  }
 }
 
 Verdict RrsWithoutReplacement::verify(const std::vector<std::int32_t>& drafts, Random& random) const {
-  double shift = 0.0, mass = 1.0, drafted = 0.0;
-  for (const std::int32_t x : drafts) {
+  double shift = 0.0, mass = 1.0, remaining = total_draft_mass_;
+  for (std::size_t k = 0; k < drafts.size(); ++k) {
+    const std::int32_t x = drafts[k];
     const double q = problem_.draft[x];
-    const double remaining = 1.0 - drafted;
     if (accept(problem_.target[x], q, shift, mass, q / remaining, random)) return {x, true};
     shift += mass / remaining;
     mass = table_.positive_mass(shift);
-    drafted += q;
+    // What is left of q: remaining - q unless that cancels (x held almost
+    // all of it): the first draft being the largest token is precomputed,
+    // anything rarer is summed.
+    const double left = remaining - q;
+    if (k == 0 && x == largest_token_) {
+      remaining = mass_without_largest_;
+    } else if (left < 1e-6 * remaining) {
+      const std::vector<std::int32_t> drafted(drafts.begin(), drafts.begin() + static_cast<std::ptrdiff_t>(k) + 1);
+      remaining = undrafted_mass(remaining, remaining, drafted);
+    } else {
+      remaining = left;
+    }
   }
   if (!(mass > 0.0)) return {drafts.back(), true};
   return {table_.sample_positive(shift, random.uniform()), false};

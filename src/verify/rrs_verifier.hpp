@@ -45,6 +45,8 @@ class RrsWithoutReplacement : public Verifier {
   const Problem& problem_;
   const RatioTable& table_;
   std::vector<std::int32_t> support_;  // tokens with q > 0
+  std::int32_t largest_token_ = 0;     // argmax q
+  double total_draft_mass_ = 0.0, mass_without_largest_ = 0.0;  // summed, not subtracted
 };
 
 }  // namespace mdsd

@@ -133,16 +133,14 @@ TEST_CASE("the per-tuple check rejects an RRS whose residual forgets to subtract
   CHECK(fit.p_value < kBrokenP);
 }
 
-TEST_CASE("RRS without replacement keeps precision when the drafted mass is nearly all of q") {
+TEST_CASE("RRS without replacement: exact acceptance keeps precision when the drafted mass is nearly all of q") {
   // V = n = 2: the two drafts are the whole vocabulary, so RRS without
   // replacement must accept with probability 1: if token 0 is rejected the
   // residual is norm((p - q)+) = (0, 1) and the second draft is token 1 with
   // certainty. q_1 = 1e-13 is tiny: forming the remaining draft mass as
   // 1 - q_0 (= 1.00031e-13 in doubles) instead of summing the undrawn q
-  // (1e-13) turns that certainty into min(1, q_1 / (1 - q_0)) = 0.99969 in
-  // exact_acceptance's last step. FAILS at the time of writing:
-  // exact_acceptance gives 0.99981349 (off by 1.9e-4). verify() is not hit
-  // here (its test u * q_k < r caps at 1), which the last check shows.
+  // (1e-13) turned that certainty into 0.99969 (exact_acceptance gave
+  // 0.99981349 before undrafted_mass()). A regression test.
   const Eigen::VectorXd p = vector_of({.4, .6});
   Eigen::VectorXd q(2);
   q << 1.0 - 1e-13, 1e-13;
@@ -156,6 +154,33 @@ TEST_CASE("RRS without replacement keeps precision when the drafted mass is near
   int rejected = 0;
   for (int step = 0; step < 100000; ++step) rejected += !verifier.verify({0, 1}, random).accepted;
   CHECK(rejected == 0);
+}
+
+TEST_CASE("RRS without replacement: verify() keeps p when one token holds all but 1.5e-16 of q") {
+  // p = (.4, .3, .3), q = (1 - 1.5e-16, 1.5e-16, 0) normalised, n = 2. The
+  // drafts are (0, 1) with probability 1 - 1e-16. After token 0 is rejected
+  // (probability .6) the residual is (0, .5, .5) and the second draft is token
+  // 1 with certainty (q_2 = (0, 1, 0)), accepted with probability .5: the
+  // output law is p and the acceptance .7. verify() forms the remaining mass
+  // as 1 - q_0 = 1.11e-16 (one ulp) instead of 1.5e-16, so it tests token 1
+  // against q_2(1) = 1.35 and accepts it with probability .37.
+  // FAILS at the time of writing: 1e6 steps give outputs (.400, .221, .379)
+  // and acceptance .621 (exact_acceptance, fixed, says .7).
+  const Eigen::VectorXd p = vector_of({.4, .3, .3});
+  Eigen::VectorXd q(3);
+  q << 1.0 - 1.5e-16, 1.5e-16, 0.0;
+  q /= q.sum();
+  const Built built(Problem{p, q, 2});
+  const RrsWithoutReplacement verifier(built.problem, built.table);
+  CHECK(std::abs(optional_value(verifier.exact_acceptance(kUnlimitedWork)) - 0.7) <= kExact);
+  const TupleLaw tuples = brute_tuple_law(q, 2, DraftMethod::without_replacement);
+  const Outcome law = mix_outcomes(tuples, [&](const auto& t) { return brute_rrs_without(p, q, t); }, 3);
+  CHECK((output_law(law) - p).cwiseAbs().maxCoeff() <= kExact);
+  // The likely tuple (0, 1), 20000 times, against its enumerated law.
+  const Fit fit = conditional_fit(verifier, tuples, [&](const auto& t) { return brute_rrs_without(p, q, t); }, 3,
+                                  20000, 530, /*min_probability=*/0.5);
+  CHECK(fit.degrees_of_freedom > 0);
+  CHECK(fit.p_value > kPassP);
 }
 
 }  // namespace mdsd::test

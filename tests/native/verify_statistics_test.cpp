@@ -66,8 +66,8 @@ TEST_CASE("wilson_interval_95 equals the score formula, stays in [0, 1] and cove
 
 TEST_CASE("wilson_interval_95 has the exact endpoints 0 and 1 at 0 and n successes") {
   // In exact arithmetic the score interval of 0/n starts at 0 and that of n/n
-  // ends at 1, so the interval contains the estimate. FAILS at the time of
-  // writing: center - half rounds to 5.55e-17 for 0/7 (and 1 - 1.1e-16 for n/n).
+  // ends at 1, so the interval contains the estimate. A regression test:
+  // center - half used to round to 5.55e-17 for 0/7 (and 1 - 1.1e-16 for n/n).
   for (std::int64_t trials : {1, 7, 10, 100, 200000}) {
     CAPTURE(trials);
     CHECK(wilson_interval_95(0, trials)[0] == 0.0);
