@@ -250,7 +250,7 @@ test('verifiers: exact acceptance of every shared case and THEORY.md row', () =>
     }
   }
   // THEORY.md §6: RRS w, RRS w/o, K-SEQ (rho) of the first row.
-  const first = calculator.solve({ target: [0.3, 0.4, 0.3], draft: [0.6, 0.3, 0.1], drafts: 2 }).verifiers;
+  const first = calculator.solve({ target: [0.3, 0.4, 0.3], draft: [0.6, 0.3, 0.1], drafts: 2, lp: true }).verifiers;
   assert.ok(Math.abs(first.rrs_with_replacement.alpha - 0.82) <= kTableTolerance);
   assert.ok(Math.abs(first.rrs_without_replacement.alpha - 0.875) <= kTableTolerance);
   assert.ok(Math.abs(first.kseq.alpha - 0.84) <= kTableTolerance && Math.abs(first.kseq.rho - 1.4) <= kTableTolerance);
