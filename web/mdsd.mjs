@@ -46,6 +46,17 @@ function detachArrays(distribution, buffers) {
   return attach(distribution);
 }
 
+// JSON text of what remains after the arrays left as buffers. A value JSON
+// cannot hold (a cycle, a BigInt, nesting deeper than the engine's stack) is
+// the caller's input error, not a crash.
+function serialise(value, field) {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw new MdsdInputError(`${field}: cannot be written as JSON (${error.message})`);
+  }
+}
+
 class Calculator {
   #core;
 
@@ -67,7 +78,7 @@ class Calculator {
     for (const field of ['target', 'draft']) {
       if (field in wire) wire[field] = detachArrays(wire[field], buffers);
     }
-    return JSON.parse(this.#call(JSON.stringify(wire), buffers));
+    return JSON.parse(this.#call(serialise(wire, 'request'), buffers));
   }
 
   /**
@@ -110,7 +121,7 @@ class Calculator {
     }
     const core = this.#core;
     const handle = Number(this.#invoke((pointer) => core._mdsd_batch_create(pointer[0], pointer.ok),
-      [JSON.stringify(settings)], []));
+      [serialise(settings, 'settings')], []));
     let open = true;
     const check = () => { if (!open) throw new MdsdInputError('batch: already disposed'); };
     return {
@@ -120,7 +131,7 @@ class Calculator {
         const buffers = [];
         const wire = { target: detachArrays(position.target, buffers), draft: detachArrays(position.draft, buffers) };
         this.#invoke((pointer) => core._mdsd_batch_add(handle, pointer[0], pointer.buffers, pointer.sizes,
-          buffers.length, pointer.ok), [JSON.stringify(wire)], buffers);
+          buffers.length, pointer.ok), [serialise(wire, 'position')], buffers);
       },
       summary: ({ perPosition = false } = {}) => {
         check();

@@ -168,6 +168,10 @@ class PositionReader {
       ++row_;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       source.where = jsonl_name_ + ":" + std::to_string(row_);
+      if (static_cast<std::int64_t>(line.size()) > limits::kMaxRequestBytes) {
+        return Error{source.where + ": the line is longer than the limit of " +
+                     std::to_string(limits::kMaxRequestBytes) + " bytes (1 GiB)"};
+      }
       auto json = parse_json_text(line);
       if (!json.ok()) return Error{source.where + ": " + json.error()};
       const auto& value = json.value();

@@ -112,6 +112,20 @@ std::string format_number(double value) {
   return text;
 }
 
+std::string printable(std::string_view text) {
+  std::string line;
+  for (const unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      line += escaped;
+    } else {
+      line += static_cast<char>(c);
+    }
+  }
+  return line;
+}
+
 Expected<Eigen::VectorXd> to_probabilities(const DistributionSpec& spec,
                                            const std::string& field,
                                            std::vector<std::string>& warnings) {

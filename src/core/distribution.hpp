@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mdsd {
@@ -36,5 +37,9 @@ Expected<Eigen::VectorXd> to_probabilities(const DistributionSpec& spec,
 
 // Shortest round-trip text of a number, for messages ("-0.2", "1e-300").
 std::string format_number(double value);
+
+// `text` with control characters escaped (\u000a), so that a message that
+// quotes the user's input stays on one line.
+std::string printable(std::string_view text);
 
 }  // namespace mdsd

@@ -22,4 +22,8 @@ inline constexpr std::int64_t kMaxJointEntries = 2'000'000;
 // verifier step per verifier, about 0.1 to 1 microsecond.
 inline constexpr std::int64_t kMaxSimulationSamples = 100'000'000;
 
+// Largest request text the CLI reads (a file, standard input, or one line of
+// a JSON Lines dataset): 1 GiB, about 50 million numbers.
+inline constexpr std::int64_t kMaxRequestBytes = std::int64_t{1} << 30;
+
 }  // namespace mdsd::limits

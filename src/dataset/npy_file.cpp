@@ -1,5 +1,6 @@
 #include "dataset/npy_file.hpp"
 
+#include "core/distribution.hpp"
 #include "core/limits.hpp"
 
 #include <algorithm>
@@ -82,7 +83,7 @@ Expected<std::unique_ptr<NpyRowReader>> NpyRowReader::open(const std::string& pa
   const std::string& descr = h.descr;
   if (descr.size() != 3 || (descr[1] != 'f') || !std::strchr("<>=|", descr[0]) ||
       !std::strchr("248", descr[2])) {
-    return Error{path + ": dtype '" + descr + "' is not supported (float16, float32 or float64)"};
+    return Error{path + ": dtype '" + printable(descr) + "' is not supported (float16, float32 or float64)"};
   }
   if (h.fortran_order) return Error{path + ": Fortran (column-major) order is not supported; save with C order"};
   if (h.shape.size() != 2) {

@@ -3,6 +3,7 @@
 #include "api/batch_json.hpp"
 #include "api/request.hpp"
 #include "api/solve.hpp"
+#include "core/distribution.hpp"
 #include "core/synthetic.hpp"
 
 #include <emscripten/emscripten.h>
@@ -24,7 +25,7 @@ int next_batch = 1;
 
 const char* output(std::string text, bool ok, int* ok_flag) {
   *ok_flag = ok ? 1 : 0;
-  last_output = std::move(text);
+  last_output = ok ? std::move(text) : mdsd::printable(text);  // errors: one line
   return last_output.c_str();
 }
 

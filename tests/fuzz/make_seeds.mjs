@@ -10,7 +10,7 @@ const out = process.argv[2];
 if (!out) throw new Error('usage: node tests/fuzz/make_seeds.mjs OUT');
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const shared = process.env.MDSD_SHARED_DIR ?? `${repo}../shared/`;
-for (const target of ['request', 'distribution', 'solve']) mkdirSync(`${out}/${target}`, { recursive: true });
+for (const target of ['request', 'distribution', 'solve', 'npy']) mkdirSync(`${out}/${target}`, { recursive: true });
 
 const requests = [];
 for (const line of readFileSync(`${shared}cases/small.jsonl`, 'utf8').split('\n')) {
@@ -66,3 +66,20 @@ const specials = [
   [{ logits: true, temperature: 5e-324 }, [-Infinity, 0, 1e-320]], [{ logits: true, top_p: 1e-300 }, [0, 0]],
 ];
 specials.forEach(([options, values], i) => write('distribution', `special-${i}`, spec(options, values)));
+
+// .npy seeds: valid files of each dtype and version, and corrupt headers.
+const npy = (descr, shape, data, version = 1, order = 'False') => {
+  let header = `{'descr': '${descr}', 'fortran_order': ${order}, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  const lengthBytes = version === 1 ? 2 : 4;
+  header += ' '.repeat((64 - ((8 + lengthBytes + header.length + 1) % 64)) % 64) + '\n';
+  const length = Buffer.alloc(lengthBytes);
+  if (version === 1) length.writeUInt16LE(header.length); else length.writeUInt32LE(header.length);
+  return Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([version, 0]), length, Buffer.from(header, 'latin1'), data]);
+};
+write('npy', 'f4', npy('<f4', [2, 3], Buffer.from(Float32Array.of(1, 2, 3, 0.5, -1, 7).buffer)));
+write('npy', 'f8-v2', npy('<f8', [1, 2], Buffer.from(Float64Array.of(0.25, 0.75).buffer), 2));
+write('npy', 'f2', npy('<f2', [1, 4], Buffer.from(Uint16Array.of(0x3c00, 0xc000, 0x7bff, 0x0001).buffer)));
+write('npy', 'big-endian', npy('>f4', [1, 2], Buffer.from([0x3f, 0x80, 0, 0, 0x40, 0, 0, 0])));
+write('npy', 'truncated', npy('<f4', [3, 3], Buffer.from(Float32Array.of(1, 2).buffer)));
+write('npy', 'fortran', npy('<f4', [1, 1], Buffer.from(Float32Array.of(1).buffer), 1, 'True'));
+write('npy', 'huge-shape', npy('<f8', [2, 99999999999999], Buffer.alloc(16)));

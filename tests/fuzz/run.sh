@@ -17,10 +17,10 @@ node tests/fuzz/make_seeds.mjs "$work/seeds"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 status=0
-for target in request distribution solve; do
+for target in request distribution solve npy; do
   binary="$build/tests/fuzz/fuzz_$target"
   dict=()
-  [[ "$target" != distribution ]] && dict=(-dict=tests/fuzz/json.dict)
+  [[ "$target" == request || "$target" == solve ]] && dict=(-dict=tests/fuzz/json.dict)
   regressions=(tests/fuzz/regressions/$target/*)
   regressions=("${regressions[@]/*\/README*/}")
   for file in "${regressions[@]}"; do
@@ -36,7 +36,7 @@ for target in request distribution solve; do
   start=$SECONDS
   if "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
       -artifact_prefix="$work/artifacts/$target-" "${dict[@]}" \
-      "$work/corpus-$target" "$work/seeds/$target" tests/fuzz/seeds/$target \
+      "$work/corpus-$target" "$work/seeds/$target" \
       >"$work/fuzz-$target.log" 2>&1; then
     echo "fuzz: fuzz_$target: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$work/fuzz-$target.log" | grep -o '[0-9]*$') inputs in $((SECONDS - start)) s, no crash"
   else
