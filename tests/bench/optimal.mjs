@@ -31,10 +31,10 @@ const pairs = new Map();
 // Warm-up of the whole path: V8 runs WebAssembly from its baseline compiler
 // until the optimising tier has caught up (about 20 calls here).
 const warm = calculator.syntheticPair({ vocab: 32000, seed: 2 });
-for (let r = 0; r < 30; r++) calculator.solve({ target: warm.target, draft: warm.draft, drafts: 2 + (r % 3) });
+for (let r = 0; r < 30; r++) calculator.solve({ target: warm.target, draft: warm.draft, drafts: 2 + (r % 3), verifiers: [] });
 
 console.log(`Medians over ${repeats} runs, ms. Synthetic LLM-like pairs (seed 1). ` +
-  'core: the C++ computation; API: request with arrays in memory to result object.');
+  'core: the C++ computation; API: request with arrays in memory to result object (alpha* only, no verifiers).');
 console.log('| V | n | method | native core | native API | wasm API | wasm / native API | alpha* | sort V doubles native / JS |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const row of native) {
@@ -47,7 +47,7 @@ for (const row of native) {
   for (const method of methods) {
     let alpha;
     const wasmMs = median(() => {
-      alpha = calculator.solve({ target: pair.target, draft: pair.draft, drafts: row.drafts, methods: [method] })
+      alpha = calculator.solve({ target: pair.target, draft: pair.draft, drafts: row.drafts, methods: [method], verifiers: [] })
         .optimal[method].alpha;
     });
     const difference = Math.abs(alpha - row[method].alpha);
