@@ -7,22 +7,12 @@
 //   page's worker), the rows read from the same files.
 // Prints medians and the ratio. A program to run, not a test.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readSync, closeSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { openSync, readSync, closeSync } from 'node:fs';
+import { cli, draft, drafts, ensureDataset, median, positions, target, verifiers, vocab } from './dataset.mjs';
 import { load } from '../../web/mdsd.mjs';
 
 const repeats = Math.max(1, Number(process.argv[2] ?? 3));
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const cli = `${repo}build/native/mdsd`;
-const folder = `${repo}build/bench`;
-const [positions, vocab, drafts] = [1024, 32000, 3];
-const verifiers = ['rrs_with_replacement', 'kseq', 'greedy'];
-const target = `${folder}/target-${positions}x${vocab}.npy`;
-const draft = `${folder}/draft-${positions}x${vocab}.npy`;
-mkdirSync(folder, { recursive: true });
-if (!existsSync(draft)) execFileSync(cli, ['synthetic-dataset', String(positions), String(vocab), '1', target, draft]);
-
-const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+ensureDataset();
 
 // The .npy files this project writes: float32, C order, header length in bytes 8-9.
 function* rows(path) {

@@ -9,25 +9,12 @@
 // Prints medians, the ratio (target: page <= 3x native) and the largest
 // difference between the means. A program to run, not a test.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { cli, draft, drafts, ensureDataset, median, positions, target, verifiers, vocab } from './dataset.mjs';
 import { startServer } from '../../web/serve.mjs';
 import { launchChromium } from '../js/support.mjs';
 
 const repeats = Math.max(1, Number(process.argv[2] ?? 3));
-const repo = fileURLToPath(new URL('../../', import.meta.url));
-const cli = `${repo}build/native/mdsd`;
-const folder = `${repo}build/bench`;
-const [positions, vocab, drafts] = [1024, 32000, 3];
-const verifiers = ['rrs_with_replacement', 'kseq', 'greedy'];
-const target = `${folder}/target-${positions}x${vocab}.npy`;
-const draft = `${folder}/draft-${positions}x${vocab}.npy`;
-mkdirSync(folder, { recursive: true });
-if (!existsSync(target) || !existsSync(draft)) {
-  process.stderr.write(`writing ${target} and ${draft}\n`);
-  execFileSync(cli, ['synthetic-dataset', String(positions), String(vocab), '1', target, draft]);
-}
-const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+ensureDataset();
 
 const nativeTimes = [];
 let native;

@@ -27,6 +27,7 @@ std::vector<SharedCase> load_small_cases() {
     entry.draft = json.at("draft").get<std::vector<double>>();
     entry.drafts = json.at("drafts").get<int>();
     entry.expected_optimal = json.at("expected").at("optimal");
+    entry.expected_verifiers = json.at("expected").value("verifiers", nlohmann::json::object());
     cases.push_back(std::move(entry));
   }
   if (cases.empty()) throw std::runtime_error(path + " has no cases");
@@ -243,32 +244,6 @@ double overlap(const Eigen::VectorXd& target, const Eigen::VectorXd& draft) {
   double total = 0.0;
   for (Eigen::Index i = 0; i < target.size(); ++i) total += std::min(target[i], draft[i]);
   return total;
-}
-
-// ------------------------------------------------------- shared verifier cases
-
-std::vector<SharedVerifierCase> load_small_verifier_cases() {
-  const std::string path = std::string(MDSD_SHARED_DIR) + "/cases/small.jsonl";
-  std::ifstream file(path);
-  if (!file) throw std::runtime_error("cannot open " + path);
-  std::vector<SharedVerifierCase> cases;
-  std::string text;
-  std::size_t line = 0;
-  while (std::getline(file, text)) {
-    ++line;
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const auto json = nlohmann::json::parse(text);
-    SharedVerifierCase entry;
-    entry.line = line;
-    entry.target = json.at("target").get<std::vector<double>>();
-    entry.draft = json.at("draft").get<std::vector<double>>();
-    entry.drafts = json.at("drafts").get<int>();
-    entry.expected_optimal = json.at("expected").at("optimal");
-    entry.expected_verifiers = json.at("expected").value("verifiers", nlohmann::json::object());
-    cases.push_back(std::move(entry));
-  }
-  if (cases.empty()) throw std::runtime_error(path + " has no cases");
-  return cases;
 }
 
 std::vector<TheoryRow> theory_table_rows() {

@@ -38,7 +38,8 @@ struct SharedCase {
   std::size_t line = 0;  // 1-based, for messages
   std::vector<double> target, draft;
   int drafts = 1;
-  nlohmann::json expected_optimal;  // {"with_replacement": {"alpha": x} | {"error": ...}, ...}
+  nlohmann::json expected_optimal;    // {"with_replacement": {"alpha": x} | {"error": ...}, ...}
+  nlohmann::json expected_verifiers;  // may lack keys that do not apply; {} when absent
 };
 
 std::vector<SharedCase> load_small_cases();
@@ -105,15 +106,9 @@ double overlap(const Eigen::VectorXd& target, const Eigen::VectorXd& draft);
 
 // ------------------------------------------------------- shared verifier cases
 
-// One line of small.jsonl with its "expected" block whole: "optimal" and
-// "verifiers" (the latter may lack keys that do not apply).
-struct SharedVerifierCase {
-  std::size_t line = 0;
-  std::vector<double> target, draft;
-  int drafts = 1;
-  nlohmann::json expected_optimal, expected_verifiers;
-};
-std::vector<SharedVerifierCase> load_small_verifier_cases();
+// The verifier tests read the same cases (SharedCase carries both blocks).
+using SharedVerifierCase = SharedCase;
+inline std::vector<SharedCase> load_small_verifier_cases() { return load_small_cases(); }
 
 // THEORY.md §6: alpha* (with, without, greedy) and the verifiers' acceptance.
 struct TheoryRow {
