@@ -2,7 +2,8 @@
 // Every number of the result carries data-testid (its key in the result JSON,
 // e.g. "optimal.greedy.alpha") and data-value (full precision); derived
 // numbers use the prefix "tokens." (expected tokens per target call).
-import { InputError, parseNumbers, parseFile, tokensPerCall } from './inputs.mjs';
+import { InputError, parseNumbers, parseFile, parseNumberField, tokensPerCall, speedUp } from './inputs.mjs';
+import { termButton } from './terms.mjs';
 
 // The worker first: loading the WebAssembly module is the longest step.
 const workerUrl = new URL('./worker.mjs', import.meta.url);
@@ -99,23 +100,27 @@ function fieldKind(field) {
   return $(`${field}-kind`).value;
 }
 
-function readNumberField(name, { integer = false, optional = false } = {}) {
-  const text = form[name].value.trim();
-  if (text === '') {
-    if (optional) return undefined;
-    return null;
-  }
-  const value = Number(text);
-  if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
-    throw new InputError(name, `${name}: "${text}" is not ${integer ? 'an integer' : 'a number'}`);
-  }
-  return value;
+// The fields are text inputs read strictly (inputs.mjs): a number input
+// would read "0,7" as 7 and "abc" as empty, and compute from that.
+const numberFields = {
+  drafts: { integer: true, min: 1, max: 64 },
+  temperature: { above: 0 },  // shown as 1 by default: empty is a misread, not 1
+  top_k: { integer: true, min: 1, optional: true },
+  top_p: { above: 0, max: 1, optional: true },
+  samples: { integer: true, min: 1, max: 100000000 },
+  depth: { integer: true, min: 0, max: 64 },
+  cost: { min: 0 },
+  seed: { integer: true, min: 0, max: 2 ** 53 },
+};
+
+function readNumberField(name) {
+  return parseNumberField(form[name].value, name, numberFields[name]);
 }
 
 function readSampling() {
-  const temperature = readNumberField('temperature', { optional: true });
-  const top_k = readNumberField('top_k', { optional: true, integer: true });
-  const top_p = readNumberField('top_p', { optional: true });
+  const temperature = readNumberField('temperature');
+  const top_k = readNumberField('top_k');
+  const top_p = readNumberField('top_p');
   return { temperature: temperature ?? 1, top_k, top_p };
 }
 
@@ -159,22 +164,28 @@ function readJob() {
   // The LP-plan verifier solves an LP: it goes with the LP toggle.
   if (features?.verifiers) job.verifiers = checkedValues('verifier').filter((name) => name !== 'optimal_lp' || job.lp);
   if (features?.simulate && form.simulate.checked) {
-    job.simulate = { samples: readNumberField('samples', { integer: true }), seed: 1 };
+    job.simulate = { samples: readNumberField('samples'), seed: 1 };
   }
   return job;
 }
 
-function readDepth() {
-  const value = Number(form.depth.value);
-  if (form.depth.value.trim() === '' || !Number.isInteger(value) || value < 0 || value > 64) {
-    $('depth-error').textContent = 'depth: must be an integer from 0 to 64';
-    form.depth.setAttribute('aria-invalid', 'true');
+// Depth and cost only change derived numbers: a bad one blanks those
+// numbers (and says why next to its field), the rest of the result stands.
+function readDerivedField(name) {
+  try {
+    const value = readNumberField(name);
+    $(`${name}-error`).textContent = '';
+    form[name].removeAttribute('aria-invalid');
+    return value;
+  } catch (error) {
+    $(`${name}-error`).textContent = error.message;
+    form[name].setAttribute('aria-invalid', 'true');
     return null;
   }
-  $('depth-error').textContent = '';
-  form.depth.removeAttribute('aria-invalid');
-  return value;
 }
+
+const readDepth = () => readDerivedField('depth');
+const readCost = () => readDerivedField('cost');
 
 // ---- the link ------------------------------------------------------------
 
@@ -220,10 +231,29 @@ function currentHash() {
   return { hash: `#${parts.join('&')}`, complete };
 }
 
-// Applies a hash; false when it holds no distribution.
+// Every input as the page's markup sets it (verifier boxes: all checked).
+function resetInputs() {
+  for (const element of form.elements) {
+    if (element.type === 'checkbox') element.checked = element.defaultChecked;
+    else if (element.tagName === 'SELECT') for (const option of element.options) option.selected = option.defaultSelected;
+    else if (element.tagName === 'TEXTAREA' || (element.tagName === 'INPUT' && element.type !== 'file')) element.value = element.defaultValue;
+  }
+  for (const field of ['target', 'draft']) {
+    loaded[field] = null;
+    showLoaded(field);
+  }
+  pendingVerifiers = null;
+  $('seed-field').hidden = true;
+}
+
+// Applies a hash; false when it holds no distribution. A link defines the
+// whole state: a key the hash does not give is at its default (as when the
+// link is opened in a new tab), never left as the previous hash set it.
 function applyHash(hash) {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const list = (key) => params.get(key).split(/[\s,]+/).filter(Boolean).join(', ');
+  resetInputs();
+  document.body.classList.toggle('compact', params.get('view') === 'compact');
   let found = false;
   if (params.has('synthetic')) {
     const vocab = Number(params.get('synthetic'));
@@ -234,24 +264,21 @@ function applyHash(hash) {
     for (const field of ['target', 'draft']) {
       for (const [key, kind] of [[field, 'probabilities'], [`${field}_logits`, 'logits']]) {
         if (!params.has(key)) continue;
-        loaded[field] = null;
         form[field].value = list(key);
         $(`${field}-kind`).value = kind;
-        showLoaded(field);
         found = true;
       }
     }
     $('preset').value = 'custom';
-    $('seed-field').hidden = true;
   }
   if (params.has('drafts')) form.drafts.value = params.get('drafts');
-  for (const key of ['temperature', 'top_k', 'top_p']) form[key].value = params.get(key) ?? (key === 'temperature' ? '1' : '');
+  for (const key of ['temperature', 'top_k', 'top_p']) if (params.has(key)) form[key].value = params.get(key);
   if (params.has('methods')) {
     const chosen = new Set(params.get('methods').split(','));
     for (const box of form.querySelectorAll('input[name="method"]')) box.checked = chosen.has(box.value);
   }
-  if (params.has('verifiers')) {
-    pendingVerifiers = new Set(params.get('verifiers').split(',').filter(Boolean));
+  if (params.has('verifiers')) pendingVerifiers = new Set(params.get('verifiers').split(',').filter(Boolean));
+  if (pendingVerifiers) {
     for (const box of form.querySelectorAll('input[name="verifier"]')) box.checked = pendingVerifiers.has(box.value);
   }
   if (params.has('lp')) form.lp.checked = params.get('lp') !== '0';
@@ -329,7 +356,7 @@ function slotFor(field) {
 function showError(field, message) {
   const slot = slotFor(field);
   $(`${slot}-error`).textContent = message;
-  const control = invalidControls[slot];
+  const control = /^samples\b/.test(field) ? 'samples' : invalidControls[slot];
   if (control) form[control].setAttribute('aria-invalid', 'true');
   if (slot === 'target' || slot === 'draft') $(`${slot}-box`).classList.add('invalid');
 }
@@ -340,7 +367,7 @@ function showRequestError(message) {
 
 function clearErrors() {
   for (const slot of errorSlots) $(`${slot}-error`).textContent = '';
-  for (const control of Object.values(invalidControls)) form[control].removeAttribute('aria-invalid');
+  for (const control of [...Object.values(invalidControls), 'samples']) form[control].removeAttribute('aria-invalid');
   for (const field of ['target', 'draft']) $(`${field}-box`).classList.remove('invalid');
 }
 
@@ -362,6 +389,9 @@ function clearResults() {
   $('verifiers-section').hidden = true;
   $('simulation-section').hidden = true;
   $('warnings').replaceChildren();
+  $('optimal-notes').replaceChildren();
+  $('headline').hidden = true;
+  $('headline-list').replaceChildren();
   lastResult = null;
   chartState.chart = null;
   chartState.sweeps = { drafts: [], temperature: [] };
@@ -400,19 +430,55 @@ function numberCell(testid, value, kind = 'alpha') {
   return cell;
 }
 
+// The core's message, then what it means in plain words when we know.
 function errorCell(testid, text, span) {
   const cell = document.createElement('td');
   cell.className = 'outcome-error';
   if (span) cell.colSpan = span;
-  cell.dataset.testid = testid;
-  cell.textContent = text;
+  const message = document.createElement('span');
+  message.dataset.testid = testid;
+  message.textContent = text;
+  cell.append(message);
+  const why = explainError(text);
+  if (why) {
+    const note = document.createElement('span');
+    note.className = 'why';
+    note.dataset.testid = testid.replace(/\.error$/, '.why');
+    note.textContent = why;
+    cell.append(note);
+  }
   return cell;
 }
 
-function headerCell(text) {
+// Plain words for the core's "does not apply" messages (src/api: methods,
+// verifiers and the LP name the same conditions).
+const needsDrafts = /^(\w+) needs at least n = (\d+) draft tokens with positive probability; draft has (\d+)/;
+function explainError(text) {
+  let match = needsDrafts.exec(text);
+  if (match) {
+    const [, name, n, have] = match;
+    const how = name === 'greedy'
+      ? `Greedy fixes the ${n - 1} most likely draft tokens and samples one more from the rest`
+      : `Without replacement, the ${n} drafts must be ${n} different tokens`;
+    return `Does not apply: ${how}, but the draft gives positive probability to only ${have} token${have === '1' ? '' : 's'}. Use n ≤ ${have}, or drafts with replacement.`;
+  }
+  if (/does not apply: fewer than n draft tokens/.test(text)) {
+    return 'Does not apply: the draft has fewer tokens with positive probability than n, so n different drafts cannot be drawn.';
+  }
+  match = /^spechub is defined for n = 2 drafts/.exec(text);
+  if (match) return 'SpecHub pairs a hub token with one sampled draft: it exists for n = 2 only. Set n = 2 to see it.';
+  if (/columns, more than the limit of/.test(text)) {
+    return 'The LP grows like V^n / n! columns; this one is too large to solve here. The fast α* is exact without it.';
+  }
+  return '';
+}
+
+// A row's name, with its definition when "How it works" has one.
+function headerCell(text, term) {
   const cell = document.createElement('th');
   cell.scope = 'row';
-  cell.textContent = text;
+  if (term && document.getElementById(`def-${term}`)) cell.append(termButton(term, text));
+  else cell.textContent = text;
   return cell;
 }
 
@@ -440,19 +506,97 @@ function tokensCell(key, alpha, depth) {
   return numberCell(`tokens.${key}`, tokensPerCall(alpha, depth), 'tokens');
 }
 
+// Values that look like a bug but are not, said in plain words.
+function renderNotes(result) {
+  const notes = [];
+  const note = (testid, text) => {
+    const item = Object.assign(document.createElement('li'), { textContent: text });
+    item.dataset.testid = testid;
+    notes.push(item);
+  };
+  const entries = Object.entries(result.optimal ?? {}).filter(([, outcome]) => !('error' in outcome));
+  const names = (list) => new Intl.ListFormat('en').format(list.map(([method]) => methodLabels[method] ?? method));
+  const one = entries.filter(([, outcome]) => outcome.alpha >= 1 - 1e-12);
+  const empty = one.filter(([, outcome]) => outcome.certificate_size === 0);
+  if (empty.length) {
+    note('explain.alpha_one', `${names(empty)}: α* = 1 with |H| = 0 is not a missing value. The certificate is the empty set: no set H of tokens `
+      + 'makes p(H) − Q(H) negative (the draft never puts all n drafts in a set more often than the target picks it), so nothing bounds '
+      + 'the acceptance below 1, and a verifier exists that always accepts one of the drafts while its output still follows p exactly.');
+  }
+  const full = one.filter(([, outcome]) => outcome.certificate_size > 0);
+  if (full.length) {
+    note('explain.alpha_one_full', `${names(full)}: α* = 1 with a non-empty H: for this H, p(H) = Q(H), so its bound is 1 as well; `
+      + 'no set bounds the acceptance below 1.');
+  }
+  if (result.drafts === 1 && entries.length > 1) {
+    note('explain.one_draft', 'With n = 1 the three methods draw the same single draft, so their α* agree: the sum over tokens of min(p, q).');
+  }
+  const rounding = Object.entries(result.verifiers ?? {}).filter(([, outcome]) => typeof outcome.gap === 'number' && outcome.gap !== 0 && Math.abs(outcome.gap) < 1e-12);
+  if (rounding.length) {
+    note('explain.gap_rounding', `${new Intl.ListFormat('en').format(rounding.map(([name]) => verifierLabels[name] ?? name))}: a gap of about 1e-16 is rounding in the last digit; the verifier reaches α* here.`);
+  }
+  $('optimal-notes').replaceChildren(...notes);
+}
+
+// The headline: tokens per target call and speed-up for the best alpha* and,
+// when verifiers are computed, for the best of them.
+function renderHeadline(result, depth, cost) {
+  const best = (entries) => entries.filter(([, outcome]) => typeof outcome.alpha === 'number')
+    .reduce((top, entry) => (top === null || entry[1].alpha > top[1].alpha ? entry : top), null);
+  const bound = best(Object.entries(result.optimal ?? {}));
+  const verifier = best(Object.entries(result.verifiers ?? {}).filter(([name]) => name !== 'optimal_lp'));
+  $('headline').hidden = bound === null;
+  for (const element of document.querySelectorAll('.cost-value')) element.textContent = cost ?? '?';
+  const item = (key, title, name, alpha) => {
+    const term = document.createElement('dt');
+    term.append(`${title}: `, name, ', ');
+    const alphaText = Object.assign(document.createElement('span'), { className: 'number', textContent: `α = ${alpha.toFixed(4)}` });
+    Object.assign(alphaText.dataset, { testid: `headline.${key}.alpha`, value: String(alpha) });
+    term.append(alphaText);
+    const value = document.createElement('dd');
+    if (depth === null || cost === null) {
+      value.textContent = `fix the ${depth === null ? 'depth' : 'draft cost'} to see the tokens per call and the speed-up`;
+      return [term, value];
+    }
+    const tokens = tokensPerCall(alpha, depth);
+    const speed = speedUp(tokens, depth, cost);
+    const big = (testid, number, text) => {
+      const span = Object.assign(document.createElement('span'), { className: 'big', textContent: text });
+      Object.assign(span.dataset, { testid, value: String(number) });
+      return span;
+    };
+    // Each number stays on one line with its words when the line wraps.
+    const pair = (...parts) => {
+      const span = Object.assign(document.createElement('span'), { className: 'pair' });
+      span.append(...parts);
+      return span;
+    };
+    value.append(pair(big(`headline.${key}.tokens`, tokens, tokens.toFixed(2)), ' tokens per target call'), ', ',
+      pair('speed-up ', big(`headline.${key}.speedup`, speed, `${speed.toFixed(2)}×`)));
+    return [term, value];
+  };
+  const list = [];
+  if (bound) list.push(...item('optimal', 'Best possible', `α* ${methodLabels[bound[0]] ?? bound[0]}`, bound[1].alpha));
+  if (verifier) list.push(...item('verifier', 'Best verifier here', verifierLabels[verifier[0]] ?? verifier[0], verifier[1].alpha));
+  $('headline-list').replaceChildren(...list);
+}
+
 let lastResult = null;
 
 function render(result) {
   lastResult = result;
   const depth = readDepth();
+  const cost = readCost();
   for (const element of document.querySelectorAll('.depth-value')) element.textContent = depth ?? '?';
+  renderHeadline(result, depth, cost);
+  renderNotes(result);
   results.classList.remove('stale');
   results.removeAttribute('aria-busy');
 
   const optimalBody = $('optimal-table').tBodies[0];
   optimalBody.replaceChildren(...Object.entries(result.optimal ?? {}).map(([method, outcome]) => {
     const row = document.createElement('tr');
-    row.append(headerCell(methodLabels[method] ?? method));
+    row.append(headerCell(methodLabels[method] ?? method, method));
     if ('error' in outcome) {
       row.append(errorCell(`optimal.${method}.error`, outcome.error, 6));
       return row;
@@ -485,13 +629,15 @@ function render(result) {
   $('verifiers-section').hidden = verifiers.length === 0;
   $('verifiers-table').tBodies[0].replaceChildren(...verifiers.map(([name, outcome]) => {
     const row = document.createElement('tr');
-    row.append(headerCell(verifierLabels[name] ?? name));
+    row.append(headerCell(verifierLabels[name] ?? name, `v-${name}`));
     if ('error' in outcome) {
       row.append(errorCell(`verifiers.${name}.error`, outcome.error, 6));
       return row;
     }
     const drafts = document.createElement('td');
-    drafts.textContent = (methodLabels[outcome.draft_method] ?? outcome.draft_method ?? '').replace(' (i.i.d.)', '');
+    const draftLabel = (methodLabels[outcome.draft_method] ?? outcome.draft_method ?? '').replace(' (i.i.d.)', '');
+    if (document.getElementById(`def-${outcome.draft_method}`)) drafts.append(termButton(outcome.draft_method, draftLabel));
+    else drafts.textContent = draftLabel;
     const acceptance = numberCell(`verifiers.${name}.alpha`, outcome.alpha);
     if (outcome.exact === false) {
       acceptance.classList.add('estimate');
@@ -509,7 +655,7 @@ function render(result) {
   $('simulation-section').hidden = simulation.length === 0;
   $('simulation-table').tBodies[0].replaceChildren(...simulation.map(([name, outcome]) => {
     const row = document.createElement('tr');
-    row.append(headerCell(verifierLabels[name] ?? name));
+    row.append(headerCell(verifierLabels[name] ?? name, `v-${name}`));
     if ('error' in outcome) {
       row.append(errorCell(`simulation.${name}.error`, outcome.error, 6));
       return row;
@@ -656,7 +802,7 @@ function onWorkerMessage(data) {
       running.hasResult = true;
       render(data.result);
       chartState.sweeps = chartState.pendingSweeps;
-      status.textContent = `Vocabulary ${data.result.vocab.toLocaleString('en')}, ${data.result.drafts} drafts. Computed in ${Math.max(1, Math.round(data.ms))} ms.`;
+      status.textContent = `Vocabulary ${data.result.vocab.toLocaleString('en')}, ${data.result.drafts} draft${data.result.drafts === 1 ? '' : 's'}. Computed in ${Math.max(1, Math.round(data.ms))} ms.`;
       break;
     case 'chart':
       chartState.chart = data.chart;
@@ -696,6 +842,8 @@ function setupFeatures() {
     list.replaceChildren(...names.map((name) => [name, verifierLabels[name] ?? name]).map(([name, label]) => {
       const wrap = document.createElement('label');
       const box = Object.assign(document.createElement('input'), { type: 'checkbox', name: 'verifier', value: name });
+      if (document.getElementById(`def-v-${name}`)) box.setAttribute('aria-describedby', `def-v-${name}`);
+      box.defaultChecked = true;  // the default a link without "verifiers" means
       box.checked = pendingVerifiers ? pendingVerifiers.has(name) : true;
       wrap.append(box, ` ${label}`);
       return wrap;
@@ -796,7 +944,7 @@ form.addEventListener('input', (event) => {
   const target = event.target;
   if (target.type === 'file') return;
   if (target.id === 'preset' || target.id === 'seed') return;
-  if (target.id === 'depth') {
+  if (target.id === 'depth' || target.id === 'cost') {
     rerenderTokens();
     updateHash();
     return;
@@ -817,8 +965,21 @@ $('preset').addEventListener('change', async () => {
   compute();
 });
 $('seed').addEventListener('input', () => {
-  const seed = Number(form.seed.value);
-  if (!Number.isInteger(seed) || seed < 0) return;
+  let seed;
+  try {
+    seed = readNumberField('seed');
+  } catch (error) {
+    // Nothing is computed from a misread seed: the numbers of another seed go.
+    latest++;
+    finishJob();
+    clearResults();
+    $('seed-error').textContent = error.message;
+    form.seed.setAttribute('aria-invalid', 'true');
+    status.textContent = 'Fix the input to compute.';
+    return;
+  }
+  $('seed-error').textContent = '';
+  form.seed.removeAttribute('aria-invalid');
   applySynthetic(loaded.target?.synthetic?.vocab ?? syntheticVocab, seed);
   compute();
 });
@@ -872,16 +1033,20 @@ for (const button of document.querySelectorAll('[data-clear]')) {
   });
 }
 
-window.addEventListener('hashchange', () => {
-  if (applyHash(location.hash)) compute();
+// A hash as a new tab would show it: without a distribution, the built-in example.
+async function openHash(hash) {
+  if (!applyHash(hash)) {
+    $('preset').value = 'builtin';
+    applyPreset('builtin', await exampleRequest);
+  }
+}
+
+window.addEventListener('hashchange', async () => {
+  await openHash(location.hash);
+  compute();
 });
 
 // ---- start ---------------------------------------------------------------
 
-const params = new URLSearchParams(location.hash.replace(/^#/, ''));
-if (params.get('view') === 'compact') document.body.classList.add('compact');
-if (!applyHash(location.hash)) {
-  $('preset').value = 'builtin';
-  applyPreset('builtin', await exampleRequest);
-}
+await openHash(location.hash);
 compute();

@@ -15,8 +15,46 @@ export const seriesStyle = {
   'verifiers.optimal_lp': { label: 'optimal (LP plan)', stroke: '#3b4450', dash: [2, 3] },
 };
 
-const axisStyle = { stroke: '#3b4450', grid: { stroke: '#e6e9ed', width: 1 }, ticks: { stroke: '#d0d7de', width: 1 } };
+// Canvas colours do not follow CSS: they are read from style.css's custom
+// properties when a chart is drawn, and charts are redrawn when the colour
+// scheme changes (dark mode).
+const cssColour = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+const colours = () => ({
+  axis: cssColour('--chart-axis', '#3b4450'), grid: cssColour('--chart-grid', '#e6e9ed'), tick: cssColour('--chart-tick', '#d0d7de'),
+  p: cssColour('--chart-p', '#1b1f24'), q: cssColour('--chart-q', '#b8531c'), shade: cssColour('--chart-shade', '31, 95, 191'),
+  marker: cssColour('--chart-marker', '#8c959f'),
+});
+const axisStyle = () => {
+  const c = colours();
+  return { stroke: c.axis, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.tick, width: 1 } };
+};
 const fmt = (digits) => (u, value) => (value == null ? '–' : value.toFixed(digits));
+const charts = new Set();
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+  for (const chart of charts) chart.redraw();
+});
+
+// Log-axis ticks: powers of ten inside [min, max], thinned to fit the
+// height; never empty (a range inside one decade gets its two ends).
+function logSplits(u, axis, min, max) {
+  const low = Math.ceil(Math.log10(min) - 1e-9);
+  const high = Math.floor(Math.log10(max) + 1e-9);
+  if (high < low) return [min, max];
+  const room = Math.max(2, Math.floor(u.bbox.height / devicePixelRatio / 22));
+  const step = Math.max(1, Math.ceil((high - low + 1) / room));
+  const out = [];
+  for (let e = high; e >= low; e -= step) out.push(10 ** e);
+  return out.reverse();
+}
+// As many decimals as the tick spacing needs, so that no two labels read the same.
+function honestTicks(u, ticks) {
+  const values = ticks.filter((t) => t != null);
+  const step = values.length > 1 ? Math.abs(values[1] - values[0]) : 0.01;
+  const digits = Math.min(6, Math.max(2, Math.ceil(-Math.log10(step) - 1e-9)));
+  return ticks.map((t) => (t == null ? '' : t.toFixed(digits)));
+}
+// uPlot hands the formatter null for a tick it hides for lack of room.
+const logLabel = (t) => (t == null ? '' : t >= 0.01 ? String(+t.toPrecision(2)) : t.toExponential(0));
 
 // One uPlot in a container, rebuilt on new data, resized with its container.
 class Chart {
@@ -27,9 +65,22 @@ class Chart {
 
   constructor(element) {
     this.#element = element;
+    charts.add(this);
     new ResizeObserver(() => {
       if (this.#plot) this.#plot.setSize(this.#size());
     }).observe(element);
+  }
+
+  // Draws the last data again, e.g. in the colours of a new colour scheme.
+  redraw() {
+    if (this.#plot && this.#redraw) this.#redraw();
+  }
+
+  #redraw = null;
+
+  /** Remembers how to draw the current data (with colours read afresh). */
+  remember(redraw) {
+    this.#redraw = redraw;
   }
 
   #size() {
@@ -47,17 +98,36 @@ class Chart {
   clear() {
     this.#plot?.destroy();
     this.#plot = null;
+    this.#redraw = null;
   }
 }
 
 /** p and q in p/q order with one method's certificate shaded. */
 export class DistributionChart extends Chart {
   update(chart, method) {
+    this.remember(() => this.update(chart, method));
+    const c = colours();
     const small = chart.binSize === 1 && chart.size <= 40;
     const inside = chart.certificates[method];
     const log = !small;
-    const clean = (values) => Array.from(values, (v) => (log && v <= 0 ? null : v));
-    const x = small ? Array.from(chart.x) : Array.from(chart.x, (v) => v + chart.binSize / 2);
+    // On the log axis a zero cannot be drawn: it goes to a floor below the
+    // visible range, so the step drops out of the plot instead of breaking
+    // the line (a lone token with mass, e.g. after top-p, still shows).
+    let low = Infinity, high = 0;
+    for (const values of [chart.p, chart.q]) {
+      for (const v of values) {
+        if (v > 0 && v < low) low = v;
+        if (v > high) high = v;
+      }
+    }
+    // A decade strictly below the smallest mass, so that it stays visible.
+    const bottom = low === Infinity ? 1e-3 : 10 ** (Math.ceil(Math.log10(low) - 1e-9) - 1);
+    const top = high > 0 ? high * 1.5 : 1;
+    const clean = (values) => Array.from(values, (v) => (log && v <= 0 ? bottom / 100 : v));
+    // Steps start at each bin's left edge; a closing edge at the end draws the
+    // last bin too (it may be the only one with mass).
+    const closed = (values) => (small ? values : [...values, values[values.length - 1]]);
+    const x = small ? Array.from(chart.x) : [...chart.x, chart.size];
     const shade = (u) => {
       if (!inside) return;
       const { ctx } = u;
@@ -69,7 +139,7 @@ export class DistributionChart extends Chart {
         const to = small ? chart.x[b] + 0.5 : Math.min(chart.size, chart.x[b] + chart.binSize);
         const left = u.valToPos(from, 'x', true);
         const right = u.valToPos(to, 'x', true);
-        ctx.fillStyle = `rgba(31, 95, 191, ${(0.06 + 0.12 * inside[b]).toFixed(3)})`;
+        ctx.fillStyle = `rgba(${c.shade}, ${(0.06 + 0.12 * inside[b]).toFixed(3)})`;
         ctx.fillRect(left, top, Math.max(1, right - left), height);
       }
       ctx.restore();
@@ -80,31 +150,29 @@ export class DistributionChart extends Chart {
       cursor: { points: { show: small } },
       scales: {
         x: small ? { time: false, range: [-0.5, chart.size - 0.5] } : { time: false, range: [0, chart.size] },
-        y: log ? { distr: 3 } : { range: (u, min, max) => [0, max * 1.08] },
+        y: log ? { distr: 3, range: () => [bottom, top] } : { range: (u, min, max) => [0, max * 1.08] },
       },
       axes: [
         {
-          ...axisStyle,
+          ...axisStyle(),
           label: small ? 'token id, in p/q order' : `rank in p/q order (${chart.size.toLocaleString('en')} tokens${chart.binSize > 1 ? `, means of ${chart.binSize}` : ''})`,
           values: small ? (u, ticks) => ticks.map((t) => (Number.isInteger(t) && chart.tokens ? String(chart.tokens[t]) : '')) : undefined,
           splits: small ? () => Array.from({ length: chart.size }, (_, i) => i) : undefined,
         },
-        { ...axisStyle, label: 'probability', size: 60,
-          splits: log ? (u, axis, min, max) => {
-            const out = [];
-            for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) out.push(10 ** e);
-            return out.filter((t) => t >= min * 0.999 && t <= max * 1.001);
-          } : undefined, values: (u, ticks) => ticks.map((t) => (log ? (t >= 0.01 ? String(+t.toPrecision(2)) : t.toExponential(0)) : t.toFixed(2))) },
+        { ...axisStyle(), label: 'probability', size: 60,
+          splits: log ? logSplits : undefined,
+          filter: log ? (u, splits) => splits : undefined,
+          values: (u, ticks) => ticks.map((t) => (log ? logLabel(t) : t == null ? '' : t.toFixed(2))) },
       ],
       series: [
         { label: small ? 'position' : 'rank', value: (u, v) => (v == null ? '–' : small && chart.tokens ? `token ${chart.tokens[Math.round(v)]}` : String(Math.round(v))) },
-        { label: 'p (target)', stroke: '#1b1f24', width: 1.5, fill: small ? 'rgba(27,31,36,0.75)' : undefined,
+        { label: 'p (target)', stroke: c.p, width: 1.5, fill: small ? `${c.p}bf` : undefined,
           paths: small ? bars({ size: [0.36, 60], align: -1 }) : uPlot.paths.stepped({ align: 1 }), points: { show: false }, value: fmt(6) },
-        { label: 'q (draft)', stroke: '#b8531c', width: 1.5, fill: small ? 'rgba(184,83,28,0.75)' : undefined,
+        { label: 'q (draft)', stroke: c.q, width: 1.5, fill: small ? `${c.q}bf` : undefined,
           paths: small ? bars({ size: [0.36, 60], align: 1 }) : uPlot.paths.stepped({ align: 1 }), points: { show: false }, value: fmt(6) },
       ],
       hooks: { drawClear: [shade] },
-    }, [x, clean(chart.p), clean(chart.q)]);
+    }, [x, closed(clean(chart.p)), closed(clean(chart.q))]);
   }
 }
 
@@ -121,6 +189,8 @@ export class SweepChart extends Chart {
   }
 
   update(points, marker) {
+    this.remember(() => this.update(points, marker));
+    const c = colours();
     const keys = Object.keys(seriesStyle).filter((key) => points.some((point) => point[key] != null));
     const sorted = [...points].sort((a, b) => a.x - b.x);
     const data = [sorted.map((point) => point.x), ...keys.map((key) => sorted.map((point) => point[key] ?? null))];
@@ -129,7 +199,7 @@ export class SweepChart extends Chart {
       const { ctx } = u;
       const x = u.valToPos(marker, 'x', true);
       ctx.save();
-      ctx.strokeStyle = '#8c959f';
+      ctx.strokeStyle = c.marker;
       ctx.setLineDash([3, 3]);
       ctx.beginPath();
       ctx.moveTo(x, u.bbox.top);
@@ -140,13 +210,14 @@ export class SweepChart extends Chart {
     this.draw({
       scales: { x: { time: false }, y: { range: (u, min, max) => [Math.max(0, Math.min(min, 1) - 0.02), Math.min(1.005, max + 0.02)] } },
       axes: [
-        { ...axisStyle, label: this.#xLabel, ...(this.#integerX ? { splits: () => data[0], values: (u, ticks) => ticks.map(String) } : {}) },
-        { ...axisStyle, label: 'acceptance', size: 56, values: (u, ticks) => ticks.map((t) => t.toFixed(2)) },
+        { ...axisStyle(), label: this.#xLabel, ...(this.#integerX ? { splits: () => data[0], values: (u, ticks) => ticks.map(String) } : {}) },
+        { ...axisStyle(), label: 'acceptance', size: 56, values: honestTicks },
       ],
       series: [
         { label: this.#xLabel, value: (u, v) => (v == null ? '–' : String(v)) },
         ...keys.map((key) => ({
-          label: seriesStyle[key].label, stroke: seriesStyle[key].stroke, dash: seriesStyle[key].dash,
+          // The neutral series takes the axis colour, which stays visible in dark mode.
+          label: seriesStyle[key].label, stroke: seriesStyle[key].stroke === '#3b4450' ? c.axis : seriesStyle[key].stroke, dash: seriesStyle[key].dash,
           width: 1.75, points: { show: true, size: 5 }, value: fmt(6), spanGaps: false,
         })),
       ],
@@ -158,6 +229,7 @@ export class SweepChart extends Chart {
 /** Per-position alpha* counts (the summary's histograms), one stepped series per method. */
 export class HistogramChart extends Chart {
   update(histograms) {
+    this.remember(() => this.update(histograms));
     const methods = Object.keys(histograms).filter((method) => histograms[method]);
     if (methods.length === 0) return this.clear();
     const { bins, range: [low, high] } = histograms[methods[0]];
@@ -169,8 +241,8 @@ export class HistogramChart extends Chart {
     this.draw({
       scales: { x: { time: false, range: [low, high] }, y: { range: [0, most * 1.08] } },
       axes: [
-        { ...axisStyle, label: 'α* of a position' },
-        { ...axisStyle, label: 'positions', size: 56, values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) },
+        { ...axisStyle(), label: 'α* of a position' },
+        { ...axisStyle(), label: 'positions', size: 56, values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) ? String(t) : '')) },
       ],
       series: [
         { label: 'α*', value: (u, v) => (v == null ? '–' : `${v.toFixed(2)}–${(v + width).toFixed(2)}`) },

@@ -6,10 +6,12 @@
 //      {kind: "npy", target: File, draft: File, values: "logits" | "probabilities"},
 //      {kind: "jsonl", file: File} or {kind: "demo", positions, vocab}.
 // Out: {id, type: "progress", done, total, fraction}
-//      {id, type: "summary", summary, positions, ms}     only for a complete run
+//      {id, type: "summary", summary, positions, perPositionNote, ms}   only for a complete run;
+//                                                        positions null (and the note why) past the
+//                                                        per-position limit
 //      {id, type: "error", message, field}               nothing else follows
 // Cancel is the page terminating this worker: no partial summary exists.
-import { load } from './mdsd.mjs';
+import { load, MdsdInputError } from './mdsd.mjs';
 import {
   DatasetError, parseNpyHeader, checkNpySize, checkSameShape, npyRow, parseJsonLine, LineSplitter,
 } from './dataset-files.mjs';
@@ -153,11 +155,20 @@ async function run(id, settings, source) {
       : source.kind === 'jsonl' ? await runJsonl(id, batch, source)
         : runDemo(id, batch, source, core);
     self.postMessage({ id, type: 'progress', done: count, total: count, fraction: 1 });
-    const { summary, positions } = batch.summary({ perPosition: true });
+    // The per-position output has a memory limit of its own in WebAssembly
+    // (README "Limits"); past it the summary still comes, without downloads.
+    let summary, positions = null, perPositionNote = null;
+    try {
+      ({ summary, positions } = batch.summary({ perPosition: true }));
+    } catch (error) {
+      if (!(error instanceof MdsdInputError) || error.field !== 'batch') throw error;
+      summary = batch.summary();
+      perPositionNote = error.message;
+    }
     if (summary.complete !== true || summary.positions !== count) {
       throw new DatasetError(`internal error: the summary counts ${summary.positions} positions, ${count} were read`);
     }
-    self.postMessage({ id, type: 'summary', summary, positions, ms: performance.now() - started });
+    self.postMessage({ id, type: 'summary', summary, positions, perPositionNote, ms: performance.now() - started });
   } finally {
     batch.dispose();
   }

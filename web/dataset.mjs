@@ -25,7 +25,12 @@ let charts = null;     // {histogram, drafts, temperature} once uPlot is loaded
 
 // ---- the source --------------------------------------------------------------
 
-const size = (bytes) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} kB`);
+// A file size as people read it: bytes below 1 kB (a 107-byte file is not "1 kB").
+const size = (bytes) => {
+  if (bytes >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} kB`;
+  return `${bytes} byte${bytes === 1 ? '' : 's'}`;
+};
 
 function describeSource() {
   const text = !source ? 'No dataset chosen.'
@@ -179,7 +184,9 @@ function onMessage(data) {
     showProgress(false);
     if (data.summary.complete !== true) return fail('The run did not complete: no summary.');
     output = { summary: data.summary, positions: data.positions };
-    $('dataset-status').textContent = `Complete: ${data.summary.positions.toLocaleString('en')} positions in ${seconds.toFixed(1)} s.`;
+    $('dataset-status').textContent = `Complete: ${data.summary.positions.toLocaleString('en')} positions in ${seconds.toFixed(1)} s.` +
+      (data.positions === null ? ` No per-position downloads (${data.perPositionNote}); mdsd batch --per-position writes them.` : '');
+    $('dataset-download-csv').disabled = $('dataset-download-json').disabled = data.positions === null;
     render(data.summary);
   }
 }
@@ -411,10 +418,10 @@ const baseName = () => (source?.kind === 'jsonl' ? source.file.name.replace(/\.[
   : source?.kind === 'npy' ? source.target.name.replace(/\.[^.]*$/, '') : 'demo');
 
 $('dataset-download-csv').addEventListener('click', () => {
-  if (output) download(`${baseName()}-positions.csv`, positionsCsv(output.positions), 'text/csv');
+  if (output?.positions) download(`${baseName()}-positions.csv`, positionsCsv(output.positions), 'text/csv');
 });
 $('dataset-download-json').addEventListener('click', () => {
-  if (output) download(`${baseName()}-positions.json`, `${JSON.stringify(output.positions)}\n`, 'application/json');
+  if (output?.positions) download(`${baseName()}-positions.json`, `${JSON.stringify(output.positions)}\n`, 'application/json');
 });
 $('dataset-download-summary').addEventListener('click', () => {
   if (output) download(`${baseName()}-summary.json`, `${JSON.stringify(output.summary, null, 1)}\n`, 'application/json');

@@ -16,10 +16,15 @@ const verifierLabels = {
   kseq: 'K-SEQ', greedy: 'greedy verifier', spechub: 'SpecHub', optimal_lp: 'optimal (LP plan)',
 };
 
+// Inherited properties would flow in from the host page (a host rule such as
+// * {color: red; font-family: serif} matches the element itself and beats
+// :host): :host resets what it inherits, and .root, which the host's rules
+// cannot reach, sets the element's own font and colour for everything inside.
 const css = `
-:host { display: block; box-sizing: border-box; max-width: 42rem; margin: 1rem 0; padding: 0.9rem 1rem;
-  border: 1px solid #d0d7de; border-radius: 8px; background: #fff; color: #1b1f24;
-  font: 400 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; text-align: left; contain: content; }
+:host { all: initial; display: block; box-sizing: border-box; max-width: 42rem; margin: 1rem 0; padding: 0.9rem 1rem;
+  border: 1px solid #d0d7de; border-radius: 8px; background: #fff; contain: content; }
+.root { all: initial; display: block; color: #1b1f24; color-scheme: light;
+  font: 400 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; text-align: left; }
 :host([hidden]) { display: none; }
 * { box-sizing: border-box; }
 .title { font-weight: 650; margin: 0 0 0.5rem; font-size: 1rem; }
@@ -72,18 +77,18 @@ class MdsdCalculatorElement extends HTMLElement {
   constructor() {
     super();
     this.#root = this.attachShadow({ mode: 'open' });
-    this.#root.innerHTML = `<style>${css}</style>
+    this.#root.innerHTML = `<style>${css}</style><div class="root">
       <p class="title" part="title">Multi-draft speculative decoding: optimal acceptance α*</p>
       <div class="grid">
-        <label>Target p <textarea name="target" rows="2" spellcheck="false"></textarea></label>
-        <label>Draft q <textarea name="draft" rows="2" spellcheck="false"></textarea></label>
-        <label>Drafts n <input name="drafts" type="number" min="1" max="64" step="1"></label>
+        <label>Target p <textarea name="target" rows="2" spellcheck="false" aria-describedby="error"></textarea></label>
+        <label>Draft q <textarea name="draft" rows="2" spellcheck="false" aria-describedby="error"></textarea></label>
+        <label>Drafts n <input name="drafts" type="text" inputmode="numeric" autocomplete="off" spellcheck="false" aria-describedby="error"></label>
       </div>
-      <p class="error" role="alert"></p>
+      <p class="error" id="error" role="alert"></p>
       <p class="status" role="status" aria-live="polite">The calculator loads when it comes into view.</p>
       <div class="results"><table><thead><tr><th scope="col">Draft sampling</th><th scope="col" class="number">α*</th><th scope="col" class="number">|H|</th></tr></thead><tbody></tbody></table>
       <ul class="warnings"></ul></div>
-      <p class="foot"><a target="_blank" rel="noopener">Open in the full calculator</a> · computed in your browser</p>`;
+      <p class="foot"><a target="_blank" rel="noopener">Open in the full calculator</a> · computed in your browser</p></div>`;
     for (const name of ['target', 'draft', 'drafts']) {
       this.#field(name).addEventListener('input', () => {
         clearTimeout(this.#timer);
@@ -177,6 +182,17 @@ class MdsdCalculatorElement extends HTMLElement {
     return { values };
   }
 
+  // n as typed, read strictly: a number input would read "1,5" as 15.
+  #drafts() {
+    const text = this.#field('drafts').value.trim();
+    const fail = (message) => { throw Object.assign(new Error(`drafts: ${message}`), { field: 'drafts' }); };
+    if (text === '') fail('empty; enter an integer from 1 to 64');
+    if (!/^\d+$/.test(text)) fail(`"${text}" is not an integer`);
+    const drafts = Number(text);
+    if (drafts < 1 || drafts > 64) fail(`must be an integer from 1 to 64, got ${text}`);
+    return drafts;
+  }
+
   #compute() {
     if (!this.#worker) return;
     const error = this.#root.querySelector('.error');
@@ -184,10 +200,9 @@ class MdsdCalculatorElement extends HTMLElement {
     for (const name of ['target', 'draft', 'drafts']) this.#field(name).removeAttribute('aria-invalid');
     let job;
     try {
-      const drafts = this.#field('drafts').value.trim();
       job = {
         target: this.#distribution('target'), draft: this.#distribution('draft'),
-        drafts: drafts === '' ? null : Number(drafts), lp: this.hasAttribute('lp'), sweeps: {},
+        drafts: this.#drafts(), lp: this.hasAttribute('lp'), sweeps: {},
       };
     } catch (problem) {
       this.#latest++;
@@ -246,7 +261,7 @@ class MdsdCalculatorElement extends HTMLElement {
     this.#root.querySelector('tbody').replaceChildren(...rows);
     this.#root.querySelector('.warnings').replaceChildren(...result.warnings.map((text) => Object.assign(document.createElement('li'), { textContent: text })));
     this.#root.querySelector('.results').classList.remove('stale');
-    this.#status(`Vocabulary ${result.vocab.toLocaleString('en')}, ${result.drafts} drafts.`);
+    this.#status(`Vocabulary ${result.vocab.toLocaleString('en')}, ${result.drafts} draft${result.drafts === 1 ? '' : 's'}.`);
   }
 
   #updateLink() {

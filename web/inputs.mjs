@@ -148,8 +148,56 @@ function parseNpy(bytes, fail) {
   return values;
 }
 
-/** THEORY.md §5: expected tokens per target call for depth d. */
+// A plain decimal number: digits with an optional point and exponent. A
+// comma is never a decimal mark or a thousands separator here, so "0,7" and
+// "1,5" are refused rather than read as 7 or 15.
+const plainNumber = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * One number field as typed, read strictly: `field` names it in messages.
+ * Returns undefined for an empty optional field; throws InputError for
+ * anything else that is not a number of the kind asked for.
+ * {integer, min, max, optional, above} (above: an exclusive lower bound).
+ */
+export function parseNumberField(text, field, { integer = false, min, max, above, optional = false } = {}) {
+  const trimmed = String(text).trim();
+  const kind = integer ? 'an integer' : 'a number';
+  const range = integer && min !== undefined && max !== undefined ? ` from ${min} to ${max}` : '';
+  if (trimmed === '') {
+    if (optional) return undefined;
+    throw new InputError(field, `${field}: empty; enter ${kind}${range}`);
+  }
+  if (!plainNumber.test(trimmed)) {
+    // The two usual meanings of a comma, each with what to type instead.
+    let hint = '';
+    if (/^\d{1,3}(?:,\d{3})+$/.test(trimmed)) hint = ` (no thousands separators: ${trimmed.replace(/,/g, '')})`;
+    else if (!integer && /^[+-]?\d*,\d+$/.test(trimmed)) hint = ` (use a point for decimals: ${trimmed.replace(',', '.')})`;
+    throw new InputError(field, `${field}: "${trimmed}" is not ${kind}${hint}`);
+  }
+  const value = Number(trimmed);
+  if (!Number.isFinite(value)) throw new InputError(field, `${field}: "${trimmed}" is too large`);
+  const bounds = range || [
+    above !== undefined ? ` above ${above}` : min !== undefined ? ` of at least ${min}` : '',
+    max !== undefined ? ` at most ${max}` : '',
+  ].filter(Boolean).join(' and');
+  const outside = (min !== undefined && value < min) || (max !== undefined && value > max) || (above !== undefined && value <= above);
+  if ((integer && !Number.isInteger(value)) || outside) {
+    throw new InputError(field, `${field}: must be ${kind}${bounds}, got ${trimmed}`);
+  }
+  return value;
+}
+
+/** README mathematics §5: expected tokens per target call for depth d. */
 export function tokensPerCall(alpha, depth) {
   if (alpha >= 1) return depth + 1;
   return (1 - alpha ** (depth + 1)) / (1 - alpha);
+}
+
+/**
+ * The page's speed-up model: a round of d draft steps, each costing c target
+ * calls (a step's n drafts computed as one batch), then one target call that
+ * verifies them; plain decoding makes one token per target call.
+ */
+export function speedUp(tokens, depth, cost) {
+  return tokens / (1 + depth * cost);
 }

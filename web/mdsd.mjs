@@ -14,54 +14,149 @@ export class MdsdInputError extends Error {
   }
 }
 
+// A typed array whose buffer was transferred (postMessage, structuredClone)
+// reads as empty and throws on copy; say so instead.
+function isDetached(view) {
+  if ('detached' in ArrayBuffer.prototype) return view.buffer.detached === true;
+  if (view.byteLength !== 0 || view.buffer.byteLength !== 0) return false;
+  try {
+    new Uint8Array(view.buffer);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 // Returns the array as a Float64Array when every entry is a number (NaN and
 // infinities included: the core names them precisely), else null so that the
-// core reports the odd entry.
-function asNumberBuffer(value) {
+// core reports the odd entry. Sizes are checked first, before anything is
+// scanned or copied: a 30-million-entry array fails at once.
+function asNumberBuffer(value, field, limits) {
+  if (!Array.isArray(value) && !ArrayBuffer.isView(value)) return null;
+  if (ArrayBuffer.isView(value) && isDetached(value)) {
+    throw new MdsdInputError(`${field}: the typed array's buffer is detached (transferred, e.g. by postMessage), so it holds no numbers to read`);
+  }
+  const length = value instanceof DataView ? 0 : value.length;
+  if (length > limits.max_vocabulary) {
+    throw new MdsdInputError(`${field}: ${length} tokens is more than the limit of ${limits.max_vocabulary}`);
+  }
   if (value instanceof Float64Array) return value;
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView) &&
-      !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array)) {
+  if (ArrayBuffer.isView(value)) {
+    if (value instanceof DataView || value instanceof BigInt64Array || value instanceof BigUint64Array) {
+      throw new MdsdInputError(`${field}: must be an array of numbers, got a ${value.constructor.name}`);
+    }
     return Float64Array.from(value);
   }
-  if (!Array.isArray(value)) return null;
   for (let i = 0; i < value.length; i++) {
     if (typeof value[i] !== 'number') return null;
   }
   return Float64Array.from(value);
 }
 
-// Replaces the number arrays of a distribution (plain or {logits}) by
-// {"$buffer": k} references and collects the buffers.
-function detachArrays(distribution, buffers) {
-  const attach = (array) => {
-    const buffer = asNumberBuffer(array);
-    if (buffer === null) return array;
+// A request (or position) as it crosses into the module: its JSON text with
+// null where each number array was, the key path of each such place, and the
+// arrays. The paths travel beside the text, never inside it, so nothing the
+// caller wrote (a {"$buffer": 0} of their own, a JSON Lines line) can be read
+// as a reference to another field's array (src/wasm/module.cpp).
+function toWire(request, fields, limits, what) {
+  const wire = { ...request };
+  const paths = [];
+  const buffers = [];
+  const attach = (value, path) => {
+    const buffer = asNumberBuffer(value, path.join('.'), limits);
+    if (buffer === null) return value;
+    paths.push(path);
     buffers.push(buffer);
-    return { $buffer: buffers.length - 1 };
+    return null;
   };
-  if (distribution !== null && typeof distribution === 'object' &&
-      !Array.isArray(distribution) && !ArrayBuffer.isView(distribution)) {
-    return 'logits' in distribution ? { ...distribution, logits: attach(distribution.logits) } : distribution;
+  for (const field of fields) {
+    const distribution = wire[field];
+    if (distribution === null || typeof distribution !== 'object') continue;
+    if (!Array.isArray(distribution) && !ArrayBuffer.isView(distribution)) {
+      if ('logits' in distribution) wire[field] = { ...distribution, logits: attach(distribution.logits, [field, 'logits']) };
+    } else {
+      wire[field] = attach(distribution, [field]);
+    }
   }
-  return attach(distribution);
+  if (Array.isArray(wire.draft_joint) && wire.draft_joint.length > limits.max_joint_entries) {
+    throw new MdsdInputError(`draft_joint: ${wire.draft_joint.length} entries is more than the limit of ${limits.max_joint_entries}`);
+  }
+  return { json: serialise(wire, what), paths: JSON.stringify(paths), buffers };
 }
 
-// JSON text of what remains after the arrays left as buffers. A value JSON
+// JSON text of what remains after the arrays left as buffers. JSON has no
+// NaN or infinities (JSON.stringify would write null, and the core would
+// report "got a null"): they are named here, by their path; -Infinity in
+// logits is the masked token, which JSON spells "-Infinity". A value JSON
 // cannot hold (a cycle, a BigInt, nesting deeper than the engine's stack) is
 // the caller's input error, not a crash.
-function serialise(value, field) {
+// A caller's key in a message: escaped, and cut to 80 characters as the
+// core cuts what it echoes.
+function printableKey(key) {
+  const text = JSON.stringify(key).slice(1, -1);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+function serialise(value, what, prefix = '') {
+  const paths = new WeakMap();
+  const pathOf = (holder, key) => {
+    const parent = paths.get(holder) ?? '';
+    if (Array.isArray(holder)) return `${parent}[${key}]`;
+    return parent === '' ? key : `${parent}.${key}`;
+  };
+  const name = (path) => (path === '' ? what : `${prefix}${path}`);
+  const replacer = function (key, item) {
+    if (typeof item === 'number' && !Number.isFinite(item)) {
+      const path = pathOf(this, key);
+      if (item === -Infinity && /(?:^|\.)logits\[\d+\]$/.test(path)) return '-Infinity';
+      throw new MdsdInputError(`${name(path)}: not a finite number (${item})`);
+    }
+    if (typeof item === 'bigint') throw new MdsdInputError(`${name(pathOf(this, key))}: must be a number, got a BigInt`);
+    if (item !== null && typeof item === 'object') paths.set(item, pathOf(this, key));
+    return item;
+  };
   try {
-    return JSON.stringify(value);
+    return JSON.stringify(value, replacer);
   } catch (error) {
-    throw new MdsdInputError(`${field}: cannot be written as JSON (${error.message})`);
+    if (error instanceof MdsdInputError) throw error;
+    // The engine's message may span lines (V8 draws a cycle's path): its first line.
+    const reason = String(error.message).split('\n')[0].slice(0, 120);
+    throw new MdsdInputError(`${what}: cannot be written as JSON (${reason})`);
   }
+}
+
+// The module's memory as load() left it, to put back after a call the module
+// aborted: the aborted call's allocations are never freed otherwise, and the
+// instance would keep less memory for good. Only the 64 KiB pages that are not
+// all zeros are kept (most of the initial 16 MiB, the stack included, is).
+const kPageWords = 16384;
+
+function hasNonZero(words, start, end) {
+  for (let i = start; i < end; i++) if (words[i] !== 0) return true;
+  return false;
+}
+
+function snapshotOf(core) {
+  const words = new Uint32Array(core.HEAPU8.buffer);
+  const pages = [];
+  for (let start = 0; start < words.length; start += kPageWords) {
+    const end = Math.min(words.length, start + kPageWords);
+    if (hasNonZero(words, start, end)) pages.push({ start, words: words.slice(start, end) });
+  }
+  return { pages, length: words.length, stack: core.stackSave() };
 }
 
 class Calculator {
   #core;
+  #limits;
+  #pristine;
+  #generation = 0;  // counts resets: a batch opened before one is gone
 
   constructor(core) {
     this.#core = core;
+    // Read once, before the snapshot, so that the snapshot holds them too.
+    this.#limits = JSON.parse(core.UTF8ToString(core._mdsd_limits()));
+    this.#pristine = snapshotOf(core);
   }
 
   /**
@@ -73,12 +168,10 @@ class Calculator {
     if (request === null || typeof request !== 'object' || Array.isArray(request)) {
       throw new MdsdInputError('request: must be an object');
     }
-    const buffers = [];
-    const wire = { ...request };
-    for (const field of ['target', 'draft']) {
-      if (field in wire) wire[field] = detachArrays(wire[field], buffers);
-    }
-    return JSON.parse(this.#call(serialise(wire, 'request'), buffers));
+    const { json, paths, buffers } = toWire(request, ['target', 'draft'], this.#limits, 'request');
+    const core = this.#core;
+    return JSON.parse(this.#invoke((pointer) => core._mdsd_solve(pointer[0], pointer[1], pointer.buffers,
+      pointer.sizes, buffers.length, pointer.ok), [json, paths], buffers, 'request'));
   }
 
   /**
@@ -88,25 +181,26 @@ class Calculator {
    */
   syntheticPair({ vocab, seed = 1, zipf_exponent = 1.1, target_noise = 0.5, draft_noise = 0.8, temperature = 1 } = {}) {
     const check = (ok, field, text) => { if (!ok) throw new MdsdInputError(`${field}: ${text}`); };
-    check(Number.isInteger(vocab) && vocab >= 1 && vocab <= 4194304, 'vocab', 'must be an integer from 1 to 4194304');
+    const limit = this.#limits.max_vocabulary;
+    check(Number.isInteger(vocab) && vocab >= 1 && vocab <= limit, 'vocab', `must be an integer from 1 to ${limit}`);
     check(Number.isInteger(seed) && seed >= 0 && seed <= Number.MAX_SAFE_INTEGER, 'seed', 'must be a non-negative integer');
     for (const [field, value] of Object.entries({ zipf_exponent, target_noise, draft_noise })) {
       check(Number.isFinite(value) && value >= 0, field, 'must be a finite number >= 0');
     }
     check(Number.isFinite(temperature) && temperature > 0, 'temperature', 'must be a finite number > 0');
     const core = this.#core;
-    const target = core._malloc(8 * vocab);
-    const draft = core._malloc(8 * vocab);
-    try {
+    return this.#guarded('vocab', (allocations) => {
+      const target = core._malloc(8 * vocab);
+      allocations.push(target);
+      const draft = core._malloc(8 * vocab);
+      allocations.push(draft);
+      if (target === 0 || draft === 0) throw this.#tooLarge('vocab');
       core._mdsd_synthetic_pair(vocab, seed, zipf_exponent, target_noise, draft_noise, temperature, target, draft);
       return {
         target: core.HEAPF64.slice(target >> 3, (target >> 3) + vocab),
         draft: core.HEAPF64.slice(draft >> 3, (draft >> 3) + vocab),
       };
-    } finally {
-      core._free(target);
-      core._free(draft);
-    }
+    });
   }
 
   /**
@@ -121,51 +215,117 @@ class Calculator {
     }
     const core = this.#core;
     const handle = Number(this.#invoke((pointer) => core._mdsd_batch_create(pointer[0], pointer.ok),
-      [serialise(settings, 'settings')], []));
+      [serialise(settings, 'settings', 'settings.')], [], 'settings'));
+    const generation = this.#generation;
     let open = true;
-    const check = () => { if (!open) throw new MdsdInputError('batch: already disposed'); };
+    let added = 0;  // the core counts positions the same way in its messages
+    const check = () => {
+      if (!open) throw new MdsdInputError('batch: already disposed');
+      if (generation !== this.#generation) {
+        throw new MdsdInputError('batch: lost when the WebAssembly memory was reset after running out; create the batch again');
+      }
+    };
     return {
       add: (position) => {
         check();
         if (position === null || typeof position !== 'object') throw new MdsdInputError('position: must be an object {target, draft}');
-        const buffers = [];
-        const wire = { target: detachArrays(position.target, buffers), draft: detachArrays(position.draft, buffers) };
-        this.#invoke((pointer) => core._mdsd_batch_add(handle, pointer[0], pointer.buffers, pointer.sizes,
-          buffers.length, pointer.ok), [serialise(wire, 'position')], buffers);
+        // As in `mdsd batch`: a key that is not read is an error, never dropped.
+        for (const key of Object.keys(position)) {
+          if (key !== 'target' && key !== 'draft') {
+            throw new MdsdInputError(`position ${added}: ${printableKey(key)}: unknown key (a position gives target and draft; the shared settings go to createBatch)`);
+          }
+        }
+        let wire;
+        try {
+          wire = toWire({ target: position.target, draft: position.draft }, ['target', 'draft'], this.#limits, 'position');
+        } catch (error) {
+          throw error instanceof MdsdInputError ? new MdsdInputError(`position ${added}: ${error.message}`) : error;
+        }
+        const { json, paths, buffers } = wire;
+        this.#invoke((pointer) => core._mdsd_batch_add(handle, pointer[0], pointer[1], pointer.buffers, pointer.sizes,
+          buffers.length, pointer.ok), [json, paths], buffers, `position ${added}`);
+        added++;
       },
       summary: ({ perPosition = false } = {}) => {
         check();
-        return JSON.parse(this.#invoke((pointer) => core._mdsd_batch_summary(handle, perPosition ? 1 : 0, pointer.ok), [], []));
+        return JSON.parse(this.#invoke((pointer) => core._mdsd_batch_summary(handle, perPosition ? 1 : 0, pointer.ok), [], [], 'batch'));
       },
       dispose: () => {
-        if (open) core._mdsd_batch_free(handle);
+        if (open && generation === this.#generation) core._mdsd_batch_free(handle);
         open = false;
       },
     };
   }
 
-  #call(json, buffers) {
-    return this.#invoke((pointer) => this.#core._mdsd_solve(pointer[0], pointer.buffers, pointer.sizes,
-      buffers.length, pointer.ok), [json], buffers);
+  #tooLarge(field) {
+    return new MdsdInputError(`${field}: too large for the WebAssembly memory (at most 2 GB)`);
+  }
+
+  // Runs `call(allocations)`, which calls into the module, then frees what it
+  // listed in `allocations`. If the module aborts (a failed allocation:
+  // exceptions are off, so a failed C++ `new` aborts, and the sizes checked
+  // before each call leave that to extreme requests), nothing is freed in the
+  // heap the abort left; the memory is put back as load() left it, so the
+  // calculator is as usable as before, and the caller gets an MdsdInputError.
+  #guarded(field, call) {
+    const core = this.#core;
+    const allocations = [];
+    try {
+      const result = call(allocations);
+      for (const address of allocations) core._free(address);
+      return result;
+    } catch (error) {
+      if (!(error instanceof WebAssembly.RuntimeError)) {
+        for (const address of allocations) core._free(address);
+        throw error;
+      }
+      this.#restore();
+      this.#generation++;
+      if (/Aborted/.test(error.message)) throw this.#tooLarge(field);
+      throw new Error(`internal error in the WebAssembly module (${error.message}); the calculator was reset`);
+    }
+  }
+
+  // Puts the memory back as load() left it. The memory cannot shrink; what
+  // the snapshot does not hold must read as zeros again (the allocator counts
+  // on fresh memory being zero), but only pages that hold something are
+  // written: writing the rest would make the whole 2 GB resident.
+  #restore() {
+    const core = this.#core;
+    const { pages, stack } = this.#pristine;
+    const words = new Uint32Array(core.HEAPU8.buffer);
+    for (let start = 0; start < words.length; start += kPageWords) {
+      const end = Math.min(words.length, start + kPageWords);
+      if (hasNonZero(words, start, end)) words.fill(0, start, end);
+    }
+    for (const page of pages) words.set(page.words, page.start);
+    core.stackRestore(stack);
   }
 
   // Copies the strings and number buffers into the module's heap, calls
   // `entry` with their addresses, frees everything, and returns the text the
-  // call produced or throws MdsdInputError with it.
-  #invoke(entry, strings, buffers) {
+  // call produced or throws MdsdInputError with it. Sizes are checked before
+  // anything is allocated.
+  #invoke(entry, strings, buffers, field) {
     const core = this.#core;
-    const allocations = [];
-    const allocate = (bytes) => {
-      const pointer = core._malloc(Math.max(bytes, 8));
-      if (pointer === 0) throw new MdsdInputError('request: too large for the WebAssembly memory');
-      allocations.push(pointer);
-      return pointer;
-    };
-    try {
-      const pointer = strings.map((text) => {
-        const bytes = core.lengthBytesUTF8(text) + 1;
-        const address = allocate(bytes);
-        core.stringToUTF8(text, address, bytes);
+    // UTF-8 bytes; a long text is measured natively (Blob), not by the module's JS loop.
+    const lengths = strings.map((text) => (text.length < 65536 ? core.lengthBytesUTF8(text) : new Blob([text]).size));
+    for (const bytes of lengths) {
+      if (bytes > this.#limits.max_json_bytes) {
+        throw new MdsdInputError(`${field}: ${bytes} bytes of JSON is more than the limit of ${this.#limits.max_json_bytes} ` +
+          `bytes (${this.#limits.max_json_bytes / 2 ** 20} MiB) in WebAssembly; pass long number arrays as arrays`);
+      }
+    }
+    return this.#guarded(field, (allocations) => {
+      const allocate = (bytes) => {
+        const pointer = core._malloc(Math.max(bytes, 8));
+        if (pointer === 0) throw this.#tooLarge(field);
+        allocations.push(pointer);
+        return pointer;
+      };
+      const pointer = strings.map((text, k) => {
+        const address = allocate(lengths[k] + 1);
+        core.stringToUTF8(text, address, lengths[k] + 1);
         return address;
       });
       pointer.buffers = allocate(4 * buffers.length);
@@ -181,13 +341,18 @@ class Calculator {
       const text = core.UTF8ToString(entry(pointer));
       if (core.HEAP32[pointer.ok >> 2] !== 1) throw new MdsdInputError(text);
       return text;
-    } finally {
-      for (const address of allocations) core._free(address);
-    }
+    });
   }
 }
 
 /** Instantiates the WebAssembly module (inlined: no file to fetch). */
 export async function load() {
-  return new Calculator(await createMdsdCore());
+  // While a call runs, the module's own messages (an abort's "Aborted()") are
+  // not the caller's console output: the failure comes back as an exception.
+  // While loading they are (e.g. a Content-Security-Policy refusing to
+  // compile the module).
+  const output = { quiet: false };
+  const core = await createMdsdCore({ printErr: (text) => { if (!output.quiet) console.error(text); } });
+  output.quiet = true;
+  return new Calculator(core);
 }

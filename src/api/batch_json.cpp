@@ -49,7 +49,7 @@ Expected<BatchSettings> parse_batch_settings(const json& value) {
   static const char* known[] = {"drafts", "temperatures", "methods", "verifiers", "estimate_samples", "seed"};
   for (const auto& item : value.items()) {
     if (std::none_of(std::begin(known), std::end(known), [&](const char* key) { return item.key() == key; })) {
-      return Error{"settings." + item.key() + ": unknown key (expected drafts, temperatures, methods, verifiers, estimate_samples or seed)"};
+      return Error{"settings." + excerpt(item.key()) + ": unknown key (expected drafts, temperatures, methods, verifiers, estimate_samples or seed)"};
     }
   }
   BatchSettings settings;

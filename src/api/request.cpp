@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 namespace mdsd {
@@ -12,18 +13,22 @@ namespace {
 
 using nlohmann::json;
 
+// What a JSON value is, with its article: "a number", "an object", "null".
 std::string type_name(const json& value) {
-  if (value.is_number()) return "number";
-  return value.type_name();
+  if (value.is_number()) return "a number";
+  if (value.is_null()) return "null";
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
+  return std::string("a ") + value.type_name();
 }
 
 Expected<double> number_field(const json& value, const std::string& field) {
-  if (!value.is_number()) return Error{field + ": must be a number, got a " + type_name(value)};
+  if (!value.is_number()) return Error{field + ": must be a number, got " + type_name(value)};
   return value.get<double>();
 }
 
 Expected<bool> boolean_field(const json& value, const std::string& field) {
-  if (!value.is_boolean()) return Error{field + ": must be true or false, got a " + type_name(value)};
+  if (!value.is_boolean()) return Error{field + ": must be true or false, got " + type_name(value)};
   return value.get<bool>();
 }
 
@@ -35,23 +40,218 @@ std::optional<Error> unknown_key(const json& object, const std::string& field,
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-      return Error{(field.empty() ? "" : field + ".") + key + ": unknown key (expected one of: " +
+      return Error{(field.empty() ? "" : field + ".") + excerpt(key) + ": unknown key (expected one of: " +
                    list + ")"};
     }
   }
   return std::nullopt;
 }
 
-// A number array: JSON numbers, or {"$buffer": k}. In logits "-Infinity" (a
+// A number array of the request text that parse_json_text read straight into
+// doubles, so that a 100 MB request never becomes a document of 16-byte JSON
+// values: a binary value without subtype (a subtype marks a buffer reference,
+// request.hpp) holding this header, then the doubles. Beyond the vocabulary
+// limit or after an element that is not a number only the count goes on, so
+// that the errors stay those of the array read whole.
+struct StreamedHeader {
+  static constexpr std::uint64_t kNone = ~std::uint64_t{0};
+  std::uint64_t elements = 0;       // in the JSON array, stored or not
+  std::uint64_t first_bad = kNone;  // the first element that is not a number
+  std::uint64_t bad_type = 0;       // its type, an index into kTypeNames
+  static constexpr const char* kTypeNames[] = {"null", "a boolean", "a string", "an array", "an object", "a binary"};
+};
+
+Expected<Eigen::VectorXd> streamed_array(const json::binary_t& bytes, const std::string& field) {
+  StreamedHeader header;
+  std::memcpy(&header, bytes.data(), sizeof header);
+  if (header.elements > static_cast<std::uint64_t>(limits::kMaxVocabulary)) {
+    return Error{field + ": " + std::to_string(header.elements) +
+                 " tokens is more than the limit of " + std::to_string(limits::kMaxVocabulary)};
+  }
+  if (header.first_bad != StreamedHeader::kNone) {
+    return Error{field + "[" + std::to_string(header.first_bad) + "]: expected a number, got " +
+                 StreamedHeader::kTypeNames[header.bad_type]};
+  }
+  Eigen::VectorXd numbers(static_cast<Eigen::Index>(header.elements));
+  if (header.elements > 0) {
+    std::memcpy(numbers.data(), bytes.data() + sizeof header, header.elements * sizeof(double));
+  }
+  return numbers;
+}
+
+// Builds the document of parse_json_text as nlohmann's DOM parser does (but
+// a key given twice in one object is an error), except for the number arrays
+// of target, draft, target.logits and draft.logits at the top of an object,
+// which become streamed arrays (above) as they are read.
+class DocumentBuilder {
+ public:
+  using string_t = json::string_t;
+  using binary_t = json::binary_t;
+
+  json root;
+  std::string message;    // the parser's, on a syntax error
+  std::string duplicate;  // the path of a key given twice in one object
+
+  bool null() { return streaming_ ? element_other(0) : insert(json(nullptr)); }
+  bool boolean(bool value) { return streaming_ ? element_other(1) : insert(json(value)); }
+  bool number_integer(json::number_integer_t value) {
+    return streaming_ ? element(static_cast<double>(value)) : insert(json(value));
+  }
+  bool number_unsigned(json::number_unsigned_t value) {
+    return streaming_ ? element(static_cast<double>(value)) : insert(json(value));
+  }
+  bool number_float(json::number_float_t value, const string_t&) {
+    return streaming_ ? element(value) : insert(json(value));
+  }
+  bool string(string_t& value) {
+    if (!streaming_) return insert(json(std::move(value)));
+    if (streaming_logits_ && skip_depth_ == 0 && value == "-Infinity") return element(-INFINITY);
+    return element_other(2);
+  }
+  bool binary(binary_t& value) { return streaming_ ? element_other(5) : insert(json(std::move(value))); }
+  bool key(string_t& value) {
+    if (streaming_) return true;
+    // A key given twice would silently lose its first value: an error.
+    if (stack_.back()->contains(value)) {
+      for (const std::string& outer : keys_) {
+        if (!outer.empty()) duplicate += excerpt(outer, 80) + ".";
+      }
+      duplicate += excerpt(value, 80);
+      return false;
+    }
+    pending_key_ = std::move(value);
+    return true;
+  }
+  bool start_object(std::size_t) { return streaming_ ? element_other(4) && open() : open_container(json::object()); }
+  bool end_object() { return streaming_ ? close() : close_container(); }
+  bool start_array(std::size_t) {
+    if (streaming_) return element_other(3) && open();
+    if (const auto logits = streamed_here()) {
+      streaming_ = true;
+      streaming_logits_ = *logits;
+      header_ = StreamedHeader{};
+      bytes_.assign(sizeof header_, 0);
+      return true;
+    }
+    return open_container(json::array());
+  }
+  bool end_array() {
+    if (!streaming_) return close_container();
+    if (skip_depth_ > 0) return close();
+    streaming_ = false;
+    std::memcpy(bytes_.data(), &header_, sizeof header_);
+    return insert(json::binary(std::move(bytes_)));
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& error) {
+    message = error.what();
+    return false;
+  }
+
+ private:
+  // Whether an array starting now is streamed: nothing when not, else whether
+  // it holds logits (where "-Infinity" is a number).
+  std::optional<bool> streamed_here() const {
+    const auto distribution = [](const std::string& key) { return key == "target" || key == "draft"; };
+    if (stack_.size() == 1 && stack_[0]->is_object() && distribution(pending_key_)) return false;
+    if (stack_.size() == 2 && stack_[0]->is_object() && stack_[1]->is_object() && distribution(keys_[1]) &&
+        pending_key_ == "logits") {
+      return true;
+    }
+    return std::nullopt;
+  }
+
+  // Adds `value` where the parser is (the root, the end of an array, or the
+  // pending key of an object); returns where it went.
+  json* place(json&& value) {
+    if (stack_.empty()) {
+      root = std::move(value);
+      return &root;
+    }
+    json& container = *stack_.back();
+    if (container.is_array()) {
+      container.push_back(std::move(value));
+      return &container.back();
+    }
+    json& slot = container[pending_key_];
+    slot = std::move(value);
+    return &slot;
+  }
+  bool insert(json&& value) {
+    place(std::move(value));
+    return true;
+  }
+  bool open_container(json&& empty) {
+    std::string key = !stack_.empty() && stack_.back()->is_object() ? pending_key_ : std::string();
+    stack_.push_back(place(std::move(empty)));
+    keys_.push_back(std::move(key));
+    return true;
+  }
+  bool close_container() {
+    stack_.pop_back();
+    keys_.pop_back();
+    return true;
+  }
+
+  // In a streamed array: a number, or anything else (skipped to its end).
+  bool element(double value) {
+    if (skip_depth_ > 0) return true;
+    const std::uint64_t index = header_.elements++;
+    const auto limit = static_cast<std::uint64_t>(limits::kMaxVocabulary);
+    if (header_.first_bad != StreamedHeader::kNone || index > limit) return true;
+    if (index == limit) {
+      release();  // over the limit: the count alone makes the error
+      return true;
+    }
+    const std::size_t at = bytes_.size();
+    bytes_.resize(at + sizeof value);
+    std::memcpy(bytes_.data() + at, &value, sizeof value);
+    return true;
+  }
+  bool element_other(std::uint64_t type) {  // an index into kTypeNames
+    if (skip_depth_ > 0) return true;
+    const std::uint64_t index = header_.elements++;
+    if (header_.first_bad == StreamedHeader::kNone) {
+      header_.first_bad = index;
+      header_.bad_type = type;
+      release();
+    }
+    return true;
+  }
+  void release() {
+    bytes_.resize(sizeof header_);
+    bytes_.shrink_to_fit();
+  }
+  bool open() {
+    ++skip_depth_;
+    return true;
+  }
+  bool close() {
+    --skip_depth_;
+    return true;
+  }
+
+  std::vector<json*> stack_;       // the open containers, outermost first
+  std::vector<std::string> keys_;  // the key each was placed under ("" in an array)
+  std::string pending_key_;
+  bool streaming_ = false, streaming_logits_ = false;
+  std::size_t skip_depth_ = 0;  // inside a nested array or object of a streamed array
+  StreamedHeader header_;
+  std::vector<std::uint8_t> bytes_;
+};
+
+// A number array: JSON numbers, or a reference to buffers[k] (request.hpp:
+// a binary value, which JSON text cannot spell). In logits "-Infinity" (a
 // string, JSON has no infinities) marks a masked token.
 Expected<Eigen::VectorXd> number_array(const json& value, const std::string& field,
                                        std::span<const NumberArray> buffers,
                                        bool allow_minus_infinity) {
-  if (value.is_object() && value.contains("$buffer")) {
-    auto index = integer_field(value["$buffer"], field + ".$buffer", 0,
-                               static_cast<std::int64_t>(buffers.size()) - 1);
-    if (!index.ok()) return Error{index.error()};
-    const NumberArray& buffer = buffers[static_cast<std::size_t>(index.value())];
+  if (value.is_binary() && !value.get_binary().has_subtype()) return streamed_array(value.get_binary(), field);
+  if (value.is_binary()) {
+    const auto& reference = value.get_binary();
+    if (!reference.has_subtype() || reference.subtype() >= buffers.size()) {
+      return Error{field + ": internal error: a reference to a buffer that was not passed"};
+    }
+    const NumberArray& buffer = buffers[static_cast<std::size_t>(reference.subtype())];
     if (buffer.size > static_cast<std::size_t>(limits::kMaxVocabulary)) {
       return Error{field + ": " + std::to_string(buffer.size) +
                    " tokens is more than the limit of " + std::to_string(limits::kMaxVocabulary)};
@@ -59,7 +259,7 @@ Expected<Eigen::VectorXd> number_array(const json& value, const std::string& fie
     return Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(
         buffer.data, static_cast<Eigen::Index>(buffer.size)));
   }
-  if (!value.is_array()) return Error{field + ": must be an array of numbers, got a " + type_name(value)};
+  if (!value.is_array()) return Error{field + ": must be an array of numbers, got " + type_name(value)};
   if (value.size() > static_cast<std::size_t>(limits::kMaxVocabulary)) {
     return Error{field + ": " + std::to_string(value.size()) +
                  " tokens is more than the limit of " + std::to_string(limits::kMaxVocabulary)};
@@ -73,7 +273,7 @@ Expected<Eigen::VectorXd> number_array(const json& value, const std::string& fie
                element.get_ref<const std::string&>() == "-Infinity") {
       numbers[static_cast<Eigen::Index>(i)] = -INFINITY;
     } else {
-      return Error{field + "[" + std::to_string(i) + "]: expected a number, got a " +
+      return Error{field + "[" + std::to_string(i) + "]: expected a number, got " +
                    type_name(element)};
     }
   }
@@ -98,8 +298,8 @@ Expected<std::vector<DraftSet>> joint_law(const json& value, Eigen::Index vocabu
     return Error{field + ": " + std::to_string(value.size()) + " entries is more than the limit of " +
                  std::to_string(limits::kMaxJointEntries)};
   }
-  std::map<std::vector<std::int32_t>, double> mass_of_set;
-  double total = 0.0;
+  std::vector<std::pair<std::vector<std::int32_t>, double>> entries;
+  entries.reserve(value.size());
   for (std::size_t e = 0; e < value.size(); ++e) {
     const std::string entry_field = field + "[" + std::to_string(e) + "]";
     const json& entry = value[e];
@@ -124,12 +324,27 @@ Expected<std::vector<DraftSet>> joint_law(const json& value, Eigen::Index vocabu
     }
     std::sort(tokens.begin(), tokens.end());
     tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
-    mass_of_set[tokens] += prob.value();
-    total += prob.value();
+    entries.emplace_back(std::move(tokens), prob.value());
   }
-  if (!(total > 0.0)) return Error{field + ": every prob is zero; some mass must be positive"};
-  if (std::abs(total - 1.0) > 1e-6) {
-    warnings.push_back(field + ": probs sum to " + format_number(total) + ", not 1; normalised");
+  // Summed after an exact power-of-two scaling by the largest prob, so that
+  // finite probs whose sum overflows are normalised, not turned into 0.
+  double largest = 0.0;
+  for (const auto& entry : entries) largest = std::max(largest, entry.second);
+  if (!(largest > 0.0)) return Error{field + ": every prob is zero; some mass must be positive"};
+  const int exponent = std::ilogb(largest);
+  std::map<std::vector<std::int32_t>, double> mass_of_set;
+  double total = 0.0;
+  for (const auto& [tokens, prob] : entries) {
+    const double scaled = std::ldexp(prob, -exponent);
+    mass_of_set[tokens] += scaled;
+    total += scaled;
+  }
+  const double unscaled_total = std::ldexp(total, exponent);
+  if (!(std::abs(unscaled_total - 1.0) <= 1e-6)) {
+    warnings.push_back(field + ": probs sum to " +
+                       (std::isfinite(unscaled_total) ? format_number(unscaled_total)
+                                                      : std::string("more than the largest double")) +
+                       ", not 1; normalised");
   }
   std::vector<DraftSet> law;
   for (auto& [tokens, mass] : mass_of_set) {
@@ -164,11 +379,11 @@ std::optional<Error> parse_methods(const json& value, Request& request) {
   if (value.empty()) return Error{"methods: is empty; name at least one method"};
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string field = "methods[" + std::to_string(i) + "]";
-    if (!value[i].is_string()) return Error{field + ": must be a string, got a " + type_name(value[i])};
+    if (!value[i].is_string()) return Error{field + ": must be a string, got " + type_name(value[i])};
     const auto& name = value[i].get_ref<const std::string&>();
     const auto method = method_from_name(name);
     if (!method) {
-      return Error{field + ": unknown method \"" + name +
+      return Error{field + ": unknown method \"" + excerpt(name) +
                    "\" (expected with_replacement, without_replacement or greedy)"};
     }
     if (std::find(request.methods.begin(), request.methods.end(), *method) == request.methods.end()) {
@@ -182,11 +397,11 @@ std::optional<Error> parse_verifiers(const json& value, Request& request) {
   if (!value.is_array()) return Error{"verifiers: must be an array of verifier names"};
   for (std::size_t i = 0; i < value.size(); ++i) {
     const std::string field = "verifiers[" + std::to_string(i) + "]";
-    if (!value[i].is_string()) return Error{field + ": must be a string, got a " + type_name(value[i])};
+    if (!value[i].is_string()) return Error{field + ": must be a string, got " + type_name(value[i])};
     const auto& name = value[i].get_ref<const std::string&>();
     const auto kind = verifier_from_name(name);
     if (!kind) {
-      return Error{field + ": unknown verifier \"" + name +
+      return Error{field + ": unknown verifier \"" + excerpt(name) +
                    "\" (expected rrs_with_replacement, rrs_without_replacement, kseq, greedy, "
                    "spechub or optimal_lp)"};
     }
@@ -220,7 +435,22 @@ Expected<std::int64_t> integer_field(const json& value, const std::string& field
                                      std::int64_t lowest, std::int64_t highest) {
   const std::string range =
       "must be an integer from " + std::to_string(lowest) + " to " + std::to_string(highest);
-  if (!value.is_number()) return Error{field + ": " + range + ", got a " + type_name(value)};
+  if (!value.is_number()) return Error{field + ": " + range + ", got " + type_name(value)};
+  // An integer literal is compared exactly: as a double, 2^53 + 1 would pass
+  // for 2^53.
+  if (value.is_number_unsigned()) {
+    const auto exact = value.get<std::uint64_t>();
+    if (exact > static_cast<std::uint64_t>(std::max<std::int64_t>(highest, 0)) ||
+        static_cast<std::int64_t>(exact) < lowest) {
+      return Error{field + ": " + range + ", got " + std::to_string(exact)};
+    }
+    return static_cast<std::int64_t>(exact);
+  }
+  if (value.is_number_integer()) {
+    const auto exact = value.get<std::int64_t>();
+    if (exact < lowest || exact > highest) return Error{field + ": " + range + ", got " + std::to_string(exact)};
+    return exact;
+  }
   const double number = value.get<double>();
   if (!(number >= static_cast<double>(lowest) && number <= static_cast<double>(highest)) ||
       number != std::floor(number)) {
@@ -234,7 +464,7 @@ Expected<std::int64_t> integer_field(const json& value, const std::string& field
 Expected<DistributionSpec> distribution_spec(const nlohmann::json& value, const std::string& field,
                                              std::span<const NumberArray> buffers) {
   DistributionSpec spec;
-  if (value.is_object() && !value.contains("$buffer")) {
+  if (value.is_object()) {
     if (auto error = unknown_key(value, field, {"logits", "temperature", "top_k", "top_p"})) {
       return *error;
     }
@@ -269,7 +499,7 @@ Expected<DistributionSpec> distribution_spec(const nlohmann::json& value, const 
 }
 
 Expected<Request> parse_request(const json& value, std::span<const NumberArray> buffers) {
-  if (!value.is_object()) return Error{"request: must be a JSON object, got a " + type_name(value)};
+  if (!value.is_object()) return Error{"request: must be a JSON object, got " + type_name(value)};
   if (auto error = unknown_key(value, "",
                                {"target", "draft", "drafts", "draft_joint", "methods", "lp", "verifiers", "simulate"})) {
     return *error;
@@ -286,7 +516,10 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
       return Error{"draft_joint: give either draft with drafts, or draft_joint, not both"};
     }
     for (const char* key : {"methods", "verifiers", "simulate"}) {
-      if (value.contains(key)) {
+      // "verifiers": [] asks for none, which is what draft_joint gives.
+      if (!value.contains(key)) continue;
+      const bool none = std::string_view(key) == "verifiers" && value[key].is_array() && value[key].empty();
+      if (!none) {
         return Error{std::string(key) + ": does not apply to draft_joint, which only the LP solves"};
       }
     }
@@ -339,31 +572,37 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
 }
 
 Expected<nlohmann::json> parse_json_text(std::string_view text) {
-  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!value.is_discarded()) return value;
-  // Parse again with a SAX handler that keeps the parser's message.
-  struct ErrorCollector : nlohmann::json_sax<json> {
-    std::string message;
-    bool null() override { return true; }
-    bool boolean(bool) override { return true; }
-    bool number_integer(number_integer_t) override { return true; }
-    bool number_unsigned(number_unsigned_t) override { return true; }
-    bool number_float(number_float_t, const string_t&) override { return true; }
-    bool string(string_t&) override { return true; }
-    bool binary(binary_t&) override { return true; }
-    bool start_object(std::size_t) override { return true; }
-    bool key(string_t&) override { return true; }
-    bool end_object() override { return true; }
-    bool start_array(std::size_t) override { return true; }
-    bool end_array() override { return true; }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& error) override {
-      message = error.what();
-      return false;
-    }
-  } collector;
-  json::sax_parse(text, &collector, nlohmann::detail::input_format_t::json, /*strict=*/true);
-  std::string message = collector.message;
+  // nlohmann's lexer takes a NUL byte for the end of the input and would
+  // silently drop what follows; JSON text cannot hold one anywhere.
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    const std::size_t line_start = text.rfind('\n', nul) == std::string_view::npos ? 0 : text.rfind('\n', nul) + 1;
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
+    return Error{"request: not valid JSON: parse error at line " + std::to_string(line) + ", column " +
+                 std::to_string(nul - line_start + 1) + ": a NUL byte (JSON text cannot hold one)"};
+  }
+  DocumentBuilder builder;
+  if (json::sax_parse(text, &builder, nlohmann::detail::input_format_t::json, /*strict=*/true)) {
+    return std::move(builder.root);
+  }
+  if (!builder.duplicate.empty()) {
+    return Error{builder.duplicate + ": given twice; a key may appear once in an object"};
+  }
+  std::string message = builder.message;
   if (const auto colon = message.find("] "); colon != std::string::npos) message = message.substr(colon + 2);
+  // "last read: '...'" quotes the token being read, which can be a whole
+  // 10 MB string: keep its end, where the syntax broke.
+  constexpr std::string_view kLastRead = "; last read: '";
+  const std::size_t quote = message.find(kLastRead);
+  const std::size_t end = message.ends_with('\'') ? message.size() - 1 : message.rfind("'; expected ");
+  if (quote != std::string::npos && end != std::string::npos && end > quote + kLastRead.size()) {
+    const std::size_t start = quote + kLastRead.size();
+    constexpr std::size_t kKept = 80;
+    if (end - start > kKept) {
+      std::size_t cut = end - kKept;
+      while (cut < end && (static_cast<unsigned char>(message[cut]) & 0xc0) == 0x80) ++cut;
+      message = message.substr(0, start) + "\u2026" + message.substr(cut);
+    }
+  }
   return Error{"request: not valid JSON: " + message};
 }
 

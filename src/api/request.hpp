@@ -19,7 +19,10 @@
 namespace mdsd {
 
 // A number array handed over in memory (the JavaScript wrapper passes large
-// arrays this way); the JSON refers to it as {"$buffer": index}.
+// arrays this way). The request refers to buffers[k] by a JSON binary value
+// of subtype k in place of the array: JSON text cannot spell a binary value,
+// so only the caller of parse_request (src/wasm/module.cpp) can place one, and
+// nothing a user writes (e.g. {"$buffer": 0}) is ever read as a reference.
 struct NumberArray {
   const double* data = nullptr;
   std::size_t size = 0;
@@ -47,7 +50,7 @@ struct Request {
   std::vector<std::string> warnings;  // e.g. weights normalised
 };
 
-// DIST: an array of probabilities or weights (or {"$buffer": k}), or
+// DIST: an array of probabilities or weights (or a buffer reference), or
 // {"logits": [...], "temperature", "top_k", "top_p"}; validated only in shape
 // here, in values by to_probabilities().
 Expected<DistributionSpec> distribution_spec(const nlohmann::json& value, const std::string& field,
@@ -60,7 +63,12 @@ Expected<Request> parse_request(const nlohmann::json& request,
 Expected<std::int64_t> integer_field(const nlohmann::json& value, const std::string& field,
                                      std::int64_t lowest, std::int64_t highest);
 
-// Parses JSON text without exceptions; the error says where the syntax broke.
+// Parses JSON text without exceptions; the error says where the syntax broke
+// (a NUL byte included). The number arrays of target, draft and their logits
+// are read straight into doubles as they are parsed, so that a large request
+// never becomes a document of JSON values: each is a binary value without a
+// subtype (a subtype marks a buffer reference, above), which only
+// parse_request reads.
 Expected<nlohmann::json> parse_json_text(std::string_view text);
 
 }  // namespace mdsd

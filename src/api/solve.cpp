@@ -5,10 +5,14 @@
 
 namespace mdsd {
 
-SolveOutput solve(std::string_view request_json, std::span<const NumberArray> buffers) {
+SolveOutput solve(std::string_view request_json) {
   auto json = parse_json_text(request_json);
   if (!json.ok()) return {false, printable(json.error())};
-  auto request = parse_request(json.value(), buffers);
+  return solve_parsed(json.value(), {});
+}
+
+SolveOutput solve_parsed(const nlohmann::json& json, std::span<const NumberArray> buffers) {
+  auto request = parse_request(json, buffers);
   if (!request.ok()) return {false, printable(request.error())};
   return {true, to_json(calculate(request.value()))
                      .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)};

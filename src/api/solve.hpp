@@ -16,6 +16,10 @@ struct SolveOutput {
   std::string text;
 };
 
-SolveOutput solve(std::string_view request_json, std::span<const NumberArray> buffers = {});
+SolveOutput solve(std::string_view request_json);
+
+// A parsed request whose number arrays may be references to `buffers`
+// (request.hpp: only the caller, never the request text, can place them).
+SolveOutput solve_parsed(const nlohmann::json& request, std::span<const NumberArray> buffers);
 
 }  // namespace mdsd

@@ -1,5 +1,7 @@
 #include "api/verifier_report.hpp"
 
+#include "core/distribution.hpp"
+#include "core/draft_law.hpp"
 #include "lp/plan_verifier.hpp"
 #include "verify/greedy_verifier.hpp"
 #include "verify/kseq_verifier.hpp"
@@ -15,6 +17,9 @@ namespace {
 constexpr double kRoundingGap = 1e-12;
 // The exact RRS-without-replacement recursion visits about S^(n-1) nodes.
 constexpr double kMaxExactRecursion = 4e6;
+// RRS without replacement is refused when the draft mass outside the n - 1
+// largest tokens is below this (see build()).
+constexpr double kLeastRrsLeftMass = 1e-290;
 
 struct Built {
   std::unique_ptr<Verifier> verifier;
@@ -43,6 +48,15 @@ Expected<Built> build(VerifierKind kind, const Request& request, const RatioTabl
       break;
     }
     case VerifierKind::rrs_without_replacement: {
+      // Its residual is (p - C q)+ with C <= n / (mass left after the n - 1
+      // largest drafts); past the double range C q would be inf or NaN.
+      const double least_left = mass_outside(problem.draft, greedy_fixed_drafts(problem.draft, n));
+      if (n > 1 && least_left < kLeastRrsLeftMass) {
+        return Error{name + ": the draft mass left after the " + std::to_string(n - 1) +
+                     " most likely tokens is " + format_number(least_left) +
+                     ", below " + format_number(kLeastRrsLeftMass) +
+                     ": its residual would overflow the double range; not computed"};
+      }
       auto verifier = std::make_unique<RrsWithoutReplacement>(problem, table);
       built.exact_alpha = verifier->exact_acceptance(kMaxExactRecursion);
       built.verifier = std::move(verifier);

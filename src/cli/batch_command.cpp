@@ -5,8 +5,10 @@
 #include "api/batch_json.hpp"
 #include "api/request.hpp"
 #include "cli/commands.hpp"
+#include "core/distribution.hpp"
 #include "core/limits.hpp"
 #include "dataset/npy_file.hpp"
+#include "dataset/output_file.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -32,25 +34,25 @@ struct Options {
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
 };
 
-// "3", "1,2,4" or "1-8".
+// "3", "1,2,4" or "1-8"; each number written whole ("3x" is refused).
 std::optional<std::vector<int>> draft_list(const std::string& text) {
   std::vector<int> drafts;
   std::stringstream stream(text);
   std::string item;
   while (std::getline(stream, item, ',')) {
-    const auto dash = item.find('-');
-    try {
-      std::size_t used = 0;
-      const int first = std::stoi(item.substr(0, dash), &used);
-      const int last = dash == std::string::npos ? first : std::stoi(item.substr(dash + 1));
-      if (first < 1 || last > limits::kMaxDrafts || first > last) return std::nullopt;
-      for (int n = first; n <= last; ++n) drafts.push_back(n);
-    } catch (...) {
-      return std::nullopt;
-    }
+    const auto dash = item.find('-', 1);
+    const auto first = whole_number(std::string_view(item).substr(0, dash), 1, limits::kMaxDrafts);
+    const auto last = dash == std::string::npos ? first : whole_number(std::string_view(item).substr(dash + 1), 1, limits::kMaxDrafts);
+    if (!first || !last || *first > *last) return std::nullopt;
+    for (auto n = *first; n <= *last; ++n) drafts.push_back(static_cast<int>(n));
   }
   if (drafts.empty()) return std::nullopt;
   return drafts;
+}
+
+// ", got "text"" for a message about an option's value, when one was given.
+std::string given(const std::optional<std::string>& text) {
+  return text ? ", got \"" + excerpt(*text) + "\"" : std::string();
 }
 
 std::optional<std::string> parse_options(int argc, char** argv, Options& options) {
@@ -74,39 +76,48 @@ std::optional<std::string> parse_options(int argc, char** argv, Options& options
       while (std::getline(stream, item, ',')) {
         char* end = nullptr;
         const double t = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end != '\0' || !(t > 0.0 && t < 1e300)) return "--temperature: \"" + item + "\" is not a number > 0";
+        if (item.empty() || *end != '\0' || !(t > 0.0 && t < 1e300)) return "--temperature: \"" + excerpt(item) + "\" is not a number > 0";
         options.settings.temperatures.push_back(t);
       }
     } else if (argument == "--verifiers") {
+      // Names separated by commas; "" for none.
       const auto text = value();
-      nlohmann::json names = nlohmann::json::array();
-      std::stringstream stream(text.value_or(""));
+      if (!text) return std::string("--verifiers: give V,... (or \"\" for none)");
+      std::vector<VerifierKind> verifiers;
+      std::stringstream stream(*text);
       std::string item;
-      while (std::getline(stream, item, ',')) names.push_back(item);
-      auto settings = parse_batch_settings({{"verifiers", names}});
-      if (!settings.ok()) return "--verifiers: " + settings.error();
-      options.settings.verifiers = settings.value().verifiers;
+      while (std::getline(stream, item, ',')) {
+        const auto kind = verifier_from_name(item);
+        if (!kind) {
+          return "--verifiers: \"" + excerpt(item) + "\" is not a verifier (expected rrs_with_replacement, "
+                 "rrs_without_replacement, kseq, greedy or spechub)";
+        }
+        if (*kind == VerifierKind::optimal_lp) return std::string("--verifiers: optimal_lp is not offered in batch mode (an LP per position)");
+        if (std::find(verifiers.begin(), verifiers.end(), *kind) == verifiers.end()) verifiers.push_back(*kind);
+      }
+      options.settings.verifiers = verifiers;
     } else if (argument == "--per-position") {
       const auto text = value();
       if (!text || !(text->ends_with(".csv") || text->ends_with(".json"))) return std::string("--per-position: give a FILE.csv or FILE.json");
       options.per_position = *text;
     } else if (argument == "--threads") {
       const auto text = value();
-      const int threads = text ? std::atoi(text->c_str()) : 0;
-      if (threads < 1 || threads > 256) return std::string("--threads: give an integer from 1 to 256");
-      options.threads = static_cast<unsigned>(threads);
+      const auto threads = text ? whole_number(*text, 1, 256) : std::nullopt;
+      if (!threads) return "--threads: give an integer from 1 to 256" + given(text);
+      options.threads = static_cast<unsigned>(*threads);
     } else if (argument == "--seed") {
+      // The range of the JS settings' seed (api/batch_json.cpp).
+      constexpr std::int64_t kMaxSeed = std::int64_t{1} << 53;
       const auto text = value();
-      char* end = nullptr;
-      const long long seed = text ? std::strtoll(text->c_str(), &end, 10) : -1;
-      if (!text || *end != '\0' || seed < 0) return std::string("--seed: give a non-negative integer");
-      options.settings.seed = static_cast<std::uint64_t>(seed);
+      const auto seed = text ? whole_number(*text, 0, kMaxSeed) : std::nullopt;
+      if (!seed) return "--seed: give an integer from 0 to " + std::to_string(kMaxSeed) + given(text);
+      options.settings.seed = static_cast<std::uint64_t>(*seed);
     } else if (argument == "--logits") {
       options.npy_kind = DistributionSpec::Kind::logits;
     } else if (argument == "--probabilities") {
       options.npy_kind = DistributionSpec::Kind::weights;
     } else if (argument.starts_with("--")) {
-      return argument + ": unknown option (see mdsd --help)";
+      return excerpt(argument) + ": unknown option (see mdsd --help)";
     } else {
       options.files.push_back(argument);
     }
@@ -116,6 +127,12 @@ std::optional<std::string> parse_options(int argc, char** argv, Options& options
   if (options.files.size() != 1 && !npy) return std::string("give one DATA.jsonl, or TARGET.npy and DRAFT.npy");
   if (npy && !options.npy_kind) return std::string("--logits or --probabilities: say what the .npy rows hold");
   if (!npy && options.npy_kind) return std::string("--logits/--probabilities: apply to .npy files; JSON Lines say it per line");
+  // The per-position file replaces whatever is at its name: never an input.
+  for (const std::string& file : options.files) {
+    if (!options.per_position.empty() && same_file(options.per_position, file)) {
+      return "--per-position: " + options.per_position + " is the input file " + file + "; give another name";
+    }
+  }
   return std::nullopt;
 }
 
@@ -178,7 +195,7 @@ class PositionReader {
       if (!value.is_object()) return Error{source.where + ": a line must be an object {\"target\": ..., \"draft\": ...}"};
       for (const auto& item : value.items()) {
         if (item.key() != "target" && item.key() != "draft") {
-          return Error{source.where + ": " + item.key() + ": unknown key (a line gives target and draft; the shared settings are options)"};
+          return Error{source.where + ": " + excerpt(item.key()) + ": unknown key (a line gives target and draft; the shared settings are options)"};
         }
       }
       for (const char* key : {"target", "draft"}) {
@@ -218,8 +235,9 @@ void parallel_for(std::size_t count, unsigned threads, const std::function<void(
 }
 
 std::optional<std::string> write_per_position(const std::string& path, const BatchAccumulator& batch) {
-  std::ofstream file(path);
-  if (!file) return path + ": cannot be written";
+  auto output = OutputFile::create(path);
+  if (!output.ok()) return output.error();
+  std::ostream& file = output.value()->stream();
   const auto rows = batch_positions_json(batch);
   if (path.ends_with(".json")) {
     file << rows.dump() << "\n";
@@ -237,7 +255,8 @@ std::optional<std::string> write_per_position(const std::string& path, const Bat
       file << "\n";
     }
   }
-  if (!file) return path + ": write failed";
+  // Checked through close: a small file is only written out on the flush.
+  if (auto committed = output.value()->commit(); !committed.ok()) return committed.error();
   return std::nullopt;
 }
 
@@ -246,6 +265,7 @@ std::optional<std::string> write_per_position(const std::string& path, const Bat
 int batch_command(int argc, char** argv) {
   Options options;
   if (auto error = parse_options(argc, argv, options)) return fail(*error, 2);
+  if (standard_output_closed()) return finish_standard_output();
   for (const std::string& file : options.files) {
     if (!std::ifstream(file)) return fail(file + ": cannot be opened", 1);
   }
@@ -285,7 +305,7 @@ int batch_command(int argc, char** argv) {
     if (auto error = write_per_position(options.per_position, batch)) return fail(*error, 1);
   }
   std::cout << batch_summary_json(batch.summary(), options.settings).dump() << "\n";
-  return 0;
+  return finish_standard_output();
 }
 
 }  // namespace mdsd::cli

@@ -1,6 +1,12 @@
 // mdsd: the calculator on the command line. See README.md "CLI".
 #include "cli/commands.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -19,16 +25,56 @@ constexpr const char* kUsage =
     "       mdsd synthetic-dataset POSITIONS VOCAB SEED TARGET.npy DRAFT.npy\n"
     "         Writes POSITIONS synthetic pairs of logits as float32 [N, V] .npy files.\n"
     "Exit status: 0 on success, 2 on bad input (one line on stderr names the field or\n"
-    "the file and row), 1 when a file cannot be read or written.\n"
+    "the file and row), 1 when a file or standard input cannot be read, or a file or\n"
+    "standard output cannot be written.\n"
     "See README.md for the request and result contract.\n";
+
+bool input_closed = false, output_closed = false;
+
+bool is_open(int descriptor) { return ::fcntl(descriptor, F_GETFD) != -1 || errno != EBADF; }
 
 }  // namespace
 
+namespace mdsd::cli {
+
+bool standard_input_closed() { return input_closed; }
+bool standard_output_closed() { return output_closed; }
+
+int finish_standard_output() {
+  if (output_closed) return fail("standard output: cannot be written: it is closed", 1);
+  errno = 0;
+  std::cout.flush();
+  bool written = static_cast<bool>(std::cout) && std::fflush(stdout) == 0 && !std::ferror(stdout);
+  int error = errno;
+  // Closing reports what a flush may not (e.g. a file system that writes
+  // back on close); nothing is printed after this. The descriptor, not the
+  // FILE: the streams' static destructors still flush stdout (now empty).
+  if (::close(STDOUT_FILENO) != 0 && written) {
+    written = false;
+    error = errno;
+  }
+  if (!written) {
+    return fail(std::string("standard output: write failed") + (error ? std::string(": ") + std::strerror(error) : ""), 1);
+  }
+  return 0;
+}
+
+}  // namespace mdsd::cli
+
 int main(int argc, char** argv) {
+  // A descriptor closed by the caller (`mdsd solve >&-`) would be given to
+  // the next file opened, and every print would go into that file: occupy it.
+  for (int descriptor = 0; descriptor <= 2; ++descriptor) {
+    if (is_open(descriptor)) continue;
+    if (descriptor == 0) input_closed = true;
+    if (descriptor == 1) output_closed = true;
+    const int null = ::open("/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY);
+    if (null != descriptor && null >= 0) ::close(null);
+  }
   const std::string command = argc > 1 ? argv[1] : "";
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
-    return 0;
+    return mdsd::cli::finish_standard_output();
   }
   if (command == "solve") return mdsd::cli::solve_command(argc, argv);
   if (command == "batch") return mdsd::cli::batch_command(argc, argv);

@@ -1,10 +1,15 @@
 // mdsd solve [FILE|-]
-#include "api/solve.hpp"
+#include "api/request.hpp"
+#include "api/result.hpp"
 #include "cli/commands.hpp"
 #include "core/distribution.hpp"
 #include "core/limits.hpp"
 
-#include <fstream>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 
 namespace mdsd::cli {
@@ -13,21 +18,40 @@ namespace {
 enum class ReadStatus { ok, unreadable, too_large };
 
 // Reads in chunks and stops past the limit, so an oversized input is never
-// held whole.
-ReadStatus read_all(const std::string& path, std::string& text) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) return ReadStatus::unreadable;
-    in = &file;
+// held whole. A regular file's size is reserved up front: growing the text by
+// doubling would hold up to three times its size while copying. `error`
+// receives what failed when unreadable.
+ReadStatus read_all(const std::string& path, std::string& text, std::string& error) {
+  if (path == "-" && standard_input_closed()) {
+    error = "it is closed";
+    return ReadStatus::unreadable;
   }
+  std::FILE* file = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (!file) {
+    error = std::strerror(errno);
+    return ReadStatus::unreadable;
+  }
+  struct stat status;
+  if (::fstat(::fileno(file), &status) == 0 && S_ISREG(status.st_mode) && status.st_size <= limits::kMaxRequestBytes) {
+    text.reserve(static_cast<std::size_t>(status.st_size));
+  }
+  ReadStatus result = ReadStatus::ok;
   char chunk[1 << 16];
-  while (in->read(chunk, sizeof chunk) || in->gcount() > 0) {
-    text.append(chunk, static_cast<std::size_t>(in->gcount()));
-    if (static_cast<std::int64_t>(text.size()) > limits::kMaxRequestBytes) return ReadStatus::too_large;
+  for (;;) {
+    const std::size_t got = std::fread(chunk, 1, sizeof chunk, file);
+    text.append(chunk, got);
+    if (static_cast<std::int64_t>(text.size()) > limits::kMaxRequestBytes) {
+      result = ReadStatus::too_large;
+      break;
+    }
+    if (got < sizeof chunk) break;
   }
-  return in->bad() ? ReadStatus::unreadable : ReadStatus::ok;
+  if (result == ReadStatus::ok && std::ferror(file)) {
+    error = std::strerror(errno);
+    result = ReadStatus::unreadable;
+  }
+  if (file != stdin) std::fclose(file);
+  return result;
 }
 
 }  // namespace
@@ -41,18 +65,27 @@ int fail(const char* message, int status) { return fail(std::string(message), st
 
 int solve_command(int argc, char** argv) {
   if (argc > 3) return fail("usage: mdsd solve [FILE|-]", 2);
+  if (standard_output_closed()) return finish_standard_output();
   const std::string path = argc == 3 ? argv[2] : "-";
-  std::string text;
-  switch (read_all(path, text)) {
+  std::string text, error;
+  switch (read_all(path, text, error)) {
     case ReadStatus::ok: break;
-    case ReadStatus::unreadable: return fail("cannot read " + path, 1);
+    case ReadStatus::unreadable: return fail("cannot read " + (path == "-" ? std::string("standard input") : path) + ": " + error, 1);
     case ReadStatus::too_large:
       return fail("request: larger than the limit of " + std::to_string(limits::kMaxRequestBytes) + " bytes (1 GiB)", 2);
   }
-  const SolveOutput output = solve(text);
-  if (!output.ok) return fail(output.text, 2);
-  std::cout << output.text << "\n";
-  return 0;
+  // solve() step by step, so that each stage's input is freed before the
+  // next: the text once parsed, the document once read into the request
+  // (README "Limits": peak memory at most 3 times the text plus the vectors).
+  auto json = parse_json_text(text);
+  std::string().swap(text);
+  if (!json.ok()) return fail(json.error(), 2);
+  auto request = parse_request(json.value());
+  json.value() = nullptr;
+  if (!request.ok()) return fail(request.error(), 2);
+  std::cout << to_json(calculate(request.value())).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+            << "\n";
+  return finish_standard_output();
 }
 
 }  // namespace mdsd::cli

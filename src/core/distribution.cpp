@@ -25,14 +25,37 @@ Expected<Eigen::VectorXd> normalised_weights(const Eigen::VectorXd& weights,
                    format_number(w)};
     }
   }
-  const double total = weights.sum();
-  if (!(total > 0.0)) return Error{field + ": all values are zero; some mass must be positive"};
-  if (!std::isfinite(total)) return Error{field + ": the values sum to more than the largest double"};
-  if (std::abs(total - 1.0) > 1e-6) {
-    warnings.push_back(field + ": values sum to " + format_number(total) +
+  // Normalised after an exact power-of-two scaling by the largest weight, so
+  // that finite weights whose sum overflows are still normalised.
+  const double largest = weights.size() > 0 ? weights.maxCoeff() : 0.0;
+  if (!(largest > 0.0)) return Error{field + ": all values are zero; some mass must be positive"};
+  const int exponent = std::ilogb(largest);
+  const Eigen::VectorXd scaled = weights.unaryExpr([&](double w) { return std::ldexp(w, -exponent); });
+  const double total = scaled.sum();
+  const double unscaled_total = std::ldexp(total, exponent);
+  if (!(std::abs(unscaled_total - 1.0) <= 1e-6)) {
+    warnings.push_back(field + ": values sum to " +
+                       (std::isfinite(unscaled_total) ? format_number(unscaled_total)
+                                                      : std::string("more than the largest double")) +
                        ", not 1; normalised");
   }
-  return Eigen::VectorXd(weights / total);
+  Eigen::VectorXd probabilities = scaled / total;
+  // A positive weight can fall below the smallest double once divided by the
+  // sum (5e-324 / 2 is 0): say so, since it leaves the draft support (and
+  // whether without replacement or greedy applies) smaller than given.
+  Eigen::Index vanished = 0, first = -1;
+  for (Eigen::Index i = 0; i < weights.size(); ++i) {
+    if (weights[i] > 0.0 && !(probabilities[i] > 0.0)) {
+      if (first < 0) first = i;
+      ++vanished;
+    }
+  }
+  if (vanished > 0) {
+    warnings.push_back(field + ": " + std::to_string(vanished) + " positive value" + (vanished == 1 ? "" : "s") +
+                       " (the first " + field + "[" + std::to_string(first) + "] = " + format_number(weights[first]) +
+                       ") fall below the smallest double once normalised and count as 0");
+  }
+  return probabilities;
 }
 
 // Indices of `probabilities` sorted by decreasing probability, ties by index.
@@ -112,18 +135,70 @@ std::string format_number(double value) {
   return text;
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at text[at] (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+std::size_t utf8_length(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[at + k]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;
+    if (lead == 0xed) high = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;
+    if (lead == 0xf4) high = 0x8f;
+  } else {
+    return 0;
+  }
+  if (at + length > text.size() || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (byte(k) < 0x80 || byte(k) > 0xbf) return 0;
+  }
+  return length;
+}
+
+}  // namespace
+
 std::string printable(std::string_view text) {
   std::string line;
-  for (const unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+  char escaped[8];
+  for (std::size_t at = 0; at < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[at]);
+    const std::size_t length = utf8_length(text, at);
+    if (length == 0) {
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      line += escaped;
+      ++at;
+      continue;
+    }
+    // C0 and C1 control characters: a terminal may act on them.
+    const bool c1 = c == 0xc2 && static_cast<unsigned char>(text[at + 1]) < 0xa0;
+    if (c < 0x20 || c == 0x7f || c1) {
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c1 ? static_cast<unsigned char>(text[at + 1]) : c);
       line += escaped;
     } else {
-      line += static_cast<char>(c);
+      line.append(text.substr(at, length));
     }
+    at += length;
   }
   return line;
+}
+
+std::string excerpt(std::string_view text, std::size_t limit) {
+  std::size_t at = 0;
+  for (std::size_t characters = 0; at < text.size() && characters < limit; ++characters) {
+    at += std::max<std::size_t>(utf8_length(text, at), 1);
+  }
+  if (at >= text.size()) return printable(text);
+  return printable(text.substr(0, at)) + "\u2026";
 }
 
 Expected<Eigen::VectorXd> to_probabilities(const DistributionSpec& spec,

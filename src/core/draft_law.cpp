@@ -66,7 +66,9 @@ double with_replacement_set_mass(const Eigen::VectorXd& draft, int drafts,
 // P(successive sampling draws exactly `tokens`, in some order), by dynamic
 // programming over the subsets drawn so far: O(n 2^n). The denominators
 // 1 - q(drawn) are summed as q(outside the set) + q(set, not yet drawn), so
-// they keep full precision when the set holds almost all the mass.
+// they keep full precision when the set holds almost all the mass; each
+// draw's chance q / remaining is formed before it multiplies the path's mass,
+// which would underflow first when q and remaining are both subnormal.
 double without_replacement_set_mass(const Eigen::VectorXd& draft,
                                     const std::vector<std::int32_t>& tokens,
                                     double outside) {
@@ -82,7 +84,7 @@ double without_replacement_set_mass(const Eigen::VectorXd& draft,
       if (!(subset >> j & 1u)) continue;
       const std::uint32_t before = subset & ~(1u << j);
       const double remaining = outside + subset_mass[full & ~before];
-      reach[subset] += reach[before] * draft[tokens[j]] / remaining;
+      reach[subset] += reach[before] * (draft[tokens[j]] / remaining);
     }
   }
   return reach[full];

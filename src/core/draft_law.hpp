@@ -1,5 +1,5 @@
 // The joint law of the drafts, collapsed to draft *sets* (acceptance depends
-// only on which tokens were drafted, THEORY.md §2), for the LP and for
+// only on which tokens were drafted, README mathematics §2), for the LP and for
 // brute-force checks. Sizes grow like V^n / n!: callers check
 // lp_column_count() against a limit before enumerating.
 #pragma once

@@ -22,14 +22,23 @@ OptimalRate from_subset(std::vector<std::int32_t> certificate, double target_mas
 
 OptimalRate optimal_rate_with_replacement(const Problem& problem,
                                           const std::vector<std::int32_t>& order) {
-  // Scan the prefixes H_k of the p/q order: value p(H_k) - q(H_k)^n.
-  double target_mass = 0.0, draft_mass = 0.0;
+  // Scan the prefixes H_k of the p/q order: value p(H_k) - q(H_k)^n, with
+  // 1 - q(H_k) summed from the tail (exactly 0 past the last q > 0).
+  const std::size_t vocabulary = order.size();
+  std::vector<double> outside(vocabulary + 1, 0.0);
+  CompensatedSum tail;
+  for (std::size_t k = vocabulary; k-- > 0;) {
+    tail.add(problem.draft[order[k]]);
+    outside[k] = tail.value();
+  }
+  CompensatedSum target_sum, draft_sum;
   double best_value = 0.0, best_target = 0.0, best_draft = 0.0;
   std::size_t best_size = 0;
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    target_mass += problem.target[order[k]];
-    draft_mass += problem.draft[order[k]];
-    const double draft_law_mass = integer_power(std::min(draft_mass, 1.0), problem.drafts);
+  for (std::size_t k = 0; k < vocabulary; ++k) {
+    target_sum.add(problem.target[order[k]]);
+    draft_sum.add(problem.draft[order[k]]);
+    const double target_mass = target_sum.value();
+    const double draft_law_mass = all_inside_power(draft_sum.value(), outside[k + 1], problem.drafts);
     if (target_mass - draft_law_mass < best_value) {
       best_value = target_mass - draft_law_mass;
       best_size = k + 1;

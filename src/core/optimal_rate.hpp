@@ -1,5 +1,5 @@
 // The optimal acceptance rate alpha* = 1 + min_H [p(H) - Q(H)] of a draft
-// sampling method, with the subset H that attains it (THEORY.md §2).
+// sampling method, with the subset H that attains it (README mathematics §2).
 #pragma once
 
 #include "core/expected.hpp"
@@ -29,7 +29,7 @@ Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method,
 // Scan of the prefixes of `order` for p(H) - q(H)^n: O(V) after the sort.
 OptimalRate optimal_rate_with_replacement(const Problem& problem,
                                           const std::vector<std::int32_t>& order);
-// The closed form of THEORY.md §2: O(V).
+// The closed form of README mathematics §2: O(V).
 OptimalRate optimal_rate_greedy(const Problem& problem);
 
 }  // namespace mdsd

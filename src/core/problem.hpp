@@ -10,7 +10,7 @@
 
 namespace mdsd {
 
-// How the n drafts are drawn from the draft distribution q (THEORY.md §1).
+// How the n drafts are drawn from the draft distribution q (README mathematics §1).
 enum class DraftMethod { with_replacement, without_replacement, greedy };
 
 inline constexpr std::array<DraftMethod, 3> kAllDraftMethods = {

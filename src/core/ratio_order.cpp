@@ -1,6 +1,7 @@
 #include "core/ratio_order.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <utility>
@@ -23,10 +24,19 @@ std::uint64_t bits_of(double value) {
 
 // p = 0 first (whatever q), then q = 0 last: so for any c >= 0 the tokens
 // with p_i > c q_i are exactly a suffix of the order.
+// A subnormal q can make p / q overflow although q > 0; those tokens must
+// still come before the q = 0 ones and in their true order (without
+// replacement, whether a prefix holds them changes Q(H)). Their keys are a
+// second tier above every finite ratio: the ratio scaled by 2^-1000
+// (exact for a subnormal q) with the top bit set, which no non-negative
+// double has. q = 0 takes the largest key.
 std::uint64_t ratio_key(double target, double draft) {
+  constexpr std::uint64_t kOverflowTier = std::uint64_t{1} << 63;
   if (!(target > 0.0)) return 0;
-  if (!(draft > 0.0)) return bits_of(std::numeric_limits<double>::infinity());
-  return bits_of(target / draft);
+  if (!(draft > 0.0)) return ~std::uint64_t{0};
+  const double ratio = target / draft;
+  if (ratio <= std::numeric_limits<double>::max()) return bits_of(ratio);
+  return kOverflowTier | bits_of(target / std::ldexp(draft, 1000));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The token order in which optimal certificates are prefixes (THEORY.md §2).
+// The token order in which optimal certificates are prefixes (README mathematics §2).
 #pragma once
 
 #include <Eigen/Core>

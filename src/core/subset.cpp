@@ -1,5 +1,7 @@
 #include "core/subset.hpp"
 
+#include <algorithm>
+
 namespace mdsd {
 
 std::vector<std::int32_t> sorted_prefix(const std::vector<std::int32_t>& order, std::size_t size) {
@@ -19,6 +21,12 @@ double integer_power(double x, int n) {
     if (n & 1) result *= x;
   }
   return result;
+}
+
+double all_inside_power(double inside, double outside, int n) {
+  if (!(outside > 0.0)) return 1.0;
+  if (outside < 0.5) return std::exp(n * std::log1p(-outside));
+  return integer_power(std::min(inside, 1.0), n);
 }
 
 }  // namespace mdsd

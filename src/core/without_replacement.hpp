@@ -1,5 +1,5 @@
 // alpha* for drafts sampled without replacement (successive sampling),
-// THEORY.md §3: for every prefix H of the p/q order,
+// README mathematics §3: for every prefix H of the p/q order,
 //
 //   Q(H) = integral_0^inf r e^{-r t} P[N_H(t) >= n] dt,   r = 1 - q(H),
 //
@@ -23,6 +23,13 @@
 //   that can matter;
 // - nodes where P[N_H(t) < n] has fallen below 1e-30 stop being updated (it
 //   only falls as tokens join).
+//
+// Before the integral, what successive sampling makes negligible (to 1e-18
+// in Q(H)) is taken out: tokens too light ever to be drawn, and leading
+// drafts that are certain (the k largest q when the rest is 1e18 times
+// lighter), which leave a problem of the same kind with n - k drafts. A cold
+// draft (temperature 0.003 puts its tail near 1e-308) would otherwise
+// stretch the grid over hundreds of orders of magnitude.
 #pragma once
 
 #include "core/optimal_rate.hpp"

@@ -24,8 +24,10 @@ MeanWithInterval mean_of(const std::vector<double>& values) {
   for (double value : values) {
     if (!std::isnan(value)) squares += (value - result.mean) * (value - result.mean);
   }
+  // Every value averaged here (an acceptance, a gap) lies in [0, 1], and so
+  // does its mean: the normal interval is cut to that range.
   const double half = kZ95 * std::sqrt(squares / (count - 1.0) / count);
-  result.ci95 = {result.mean - half, result.mean + half};
+  result.ci95 = {std::max(0.0, result.mean - half), std::min(1.0, result.mean + half)};
   return result;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/expected.hpp"
+#include "dataset/output_file.hpp"
 
 #include <Eigen/Core>
 
@@ -46,18 +47,21 @@ struct NpyHeader {
 };
 Expected<NpyHeader> parse_npy_header(const std::string& bytes, const std::string& name);
 
-// Writes rows of float32 as an [N, V] .npy file.
+// Writes rows of float32 as an [N, V] .npy file. The file appears at `path`
+// only on finish(), once every promised row is written and the file closed
+// without error (dataset/output_file.hpp); otherwise nothing is left there.
 class NpyWriter {
  public:
   static Expected<std::unique_ptr<NpyWriter>> create(const std::string& path, std::int64_t rows,
                                                      std::int64_t columns);
   Expected<bool> write(const Eigen::VectorXd& row);
+  Expected<bool> finish();
 
  private:
   NpyWriter() = default;
   std::string path_;
-  std::ofstream file_;
-  std::int64_t columns_ = 0;
+  std::unique_ptr<OutputFile> file_;
+  std::int64_t rows_ = 0, columns_ = 0, written_ = 0;
 };
 
 }  // namespace mdsd

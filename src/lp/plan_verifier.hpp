@@ -1,4 +1,4 @@
-// The optimal verifier (THEORY.md §2): given draft set s, output y with
+// The optimal verifier (README mathematics §2): given draft set s, output y with
 // probability pi[y, s] / Q_s from the LP's transport plan, otherwise a token
 // from the leftover target mass p_y - sum_s pi[y, s]. Its output is exactly p
 // and its acceptance is the LP optimum alpha*.

@@ -54,6 +54,11 @@ void run_simplex(LpWorkspace& work) {
   glp_smcp parameters;
   glp_init_smcp(&parameters);
   parameters.msg_lev = GLP_MSG_OFF;
+  // GLPK's default tolerances (1e-7) let a token of target mass 3e-9 fall
+  // on the wrong side of the certificate; the bounds here are probabilities,
+  // so tighter absolute tolerances are safe.
+  parameters.tol_bnd = 1e-12;
+  parameters.tol_dj = 1e-12;
   // A crash basis instead of all slacks: about 1.4x fewer iterations here.
   glp_adv_basis(lp, 0);
   work.simplex_return = glp_simplex(lp, &parameters);
@@ -159,7 +164,8 @@ Expected<LpSolution> solve_transport_lp(const Eigen::VectorXd& target,
 
   LpSolution solution;
   solution.status = model_status_name(work.model_status);
-  solution.alpha = work.objective;
+  // The simplex's objective carries its rounding; an acceptance is in [0, 1].
+  solution.alpha = std::clamp(work.objective, 0.0, 1.0);
   solution.columns = columns;
   std::vector<bool> in_certificate(static_cast<std::size_t>(target.size()), false);
   double certificate_target = 0.0;
@@ -171,7 +177,7 @@ Expected<LpSolution> solve_transport_lp(const Eigen::VectorXd& target,
     }
   }
   std::sort(solution.certificate.begin(), solution.certificate.end());
-  solution.certificate_alpha = 1.0 + certificate_target - mass_inside(law, in_certificate);
+  solution.certificate_alpha = std::clamp(1.0 + certificate_target - mass_inside(law, in_certificate), 0.0, 1.0);
   for (int j = 1; j <= work.columns; ++j) {
     if (work.column_value[j] > 0.0) {
       solution.plan.push_back({column_pair[j].token, column_pair[j].set, work.column_value[j]});

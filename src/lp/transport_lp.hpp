@@ -1,4 +1,4 @@
-// The optimal-transport LP of THEORY.md §2 for an explicit draft-set law,
+// The optimal-transport LP of README mathematics §2 for an explicit draft-set law,
 // solved with GLPK's simplex:
 //
 //   maximise   sum pi[y,s] over pairs with y in s,  pi >= 0,

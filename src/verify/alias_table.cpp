@@ -6,12 +6,13 @@ AliasTable::AliasTable(const Eigen::VectorXd& weights) {
   const auto size = static_cast<std::size_t>(weights.size());
   keep_.assign(size, 1.0);
   alias_.resize(size);
-  const double scale = static_cast<double>(size) / weights.sum();
+  // w / total first, then times V: V / total overflows for a subnormal total.
+  const double total = weights.sum();
   std::vector<double> scaled(size);
   std::vector<std::int32_t> small, large;
   for (std::size_t i = 0; i < size; ++i) {
     alias_[i] = static_cast<std::int32_t>(i);
-    scaled[i] = weights[static_cast<Eigen::Index>(i)] * scale;
+    scaled[i] = weights[static_cast<Eigen::Index>(i)] / total * static_cast<double>(size);
     (scaled[i] < 1.0 ? small : large).push_back(static_cast<std::int32_t>(i));
   }
   while (!small.empty() && !large.empty()) {

@@ -1,15 +1,17 @@
 // Draws the n drafts of one decoding step for a draft sampling method
-// (THEORY.md §1), and SpecHub's pair. Same seed, same drafts, natively and in
+// (README mathematics §1), and SpecHub's pair. Same seed, same drafts, natively and in
 // WebAssembly.
 #pragma once
 
 #include "core/problem.hpp"
 #include "core/random.hpp"
 #include "verify/alias_table.hpp"
+#include "verify/undrafted_mass.hpp"
 
 #include <Eigen/Core>
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace mdsd {
@@ -31,8 +33,11 @@ class DraftSampler {
   std::int32_t hub() const { return hub_; }                          // SpecHub's argmax q
 
  private:
-  // A token from q restricted to the tokens not in `excluded` (rejection from
-  // the alias table, then a linear scan if the excluded mass is nearly all).
+  // A token from q restricted to the tokens not in `excluded`: one of the n
+  // largest (scanned) or one of the rest (rejection from the rest's alias
+  // table, whose excluded tokens hold at most half its mass, then a scan),
+  // with their masses from UndraftedMass: O(n) per draw even when the
+  // excluded tokens hold all but 1e-300 of q.
   std::int32_t sample_excluding(Random& random, const std::vector<std::int32_t>& excluded,
                                 std::size_t count) const;
 
@@ -40,6 +45,8 @@ class DraftSampler {
   int drafts_;
   DraftScheme scheme_;
   AliasTable alias_;
+  UndraftedMass undrafted_;
+  std::optional<AliasTable> rest_alias_;  // over the rest, when it has mass
   std::vector<std::int32_t> fixed_;
   std::int32_t hub_ = 0;
 };

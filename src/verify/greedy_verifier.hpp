@@ -1,4 +1,4 @@
-// The greedy verifier (THEORY.md §4): greedy drafting fixes T, the n - 1
+// The greedy verifier (README mathematics §4): greedy drafting fixes T, the n - 1
 // largest q, and draws one more draft x from q' = q restricted off T. Verify x
 // by single-draft speculative sampling against q': accept with probability
 // min(1, p(x) / q'(x)), else output from (p - q')+; an output in T is a fixed

@@ -1,7 +1,7 @@
 // The tokens in p/q order with suffix sums of p and q: every residual the
 // verifiers use, (p - c q)+ or p - c min(q, p / rho), is positive on a suffix
 // of this order and linear in (p, q) there, so its mass and a draw from it
-// cost O(log V) (THEORY.md §4).
+// cost O(log V) (README mathematics §4).
 #pragma once
 
 #include <Eigen/Core>
@@ -31,6 +31,17 @@ class RatioTable {
   std::int32_t sample_capped_residual(double rho, double c, double u) const;
 
   const std::vector<std::int32_t>& order() const { return order_; }
+  // p/q along the order, ascending (0 for p = 0, infinity for q = 0).
+  const std::vector<double>& ratios() const { return ratio_; }
+  // First position whose ratio is >= c.
+  std::size_t first_at_least(double c) const { return first_above(c, true); }
+  // Sums of p and of q over positions [begin, end).
+  double target_between(std::size_t begin, std::size_t end) const {
+    return target_suffix_[begin] - target_suffix_[end];
+  }
+  double draft_between(std::size_t begin, std::size_t end) const {
+    return draft_suffix_[begin] - draft_suffix_[end];
+  }
 
  private:
   // First position whose ratio is > c (or >= c when `inclusive`).

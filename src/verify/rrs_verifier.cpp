@@ -37,17 +37,11 @@ Verdict RrsWithReplacement::verify(const std::vector<std::int32_t>& drafts, Rand
 }
 
 RrsWithoutReplacement::RrsWithoutReplacement(const Problem& problem, const RatioTable& table)
-    : problem_(problem), table_(table) {
+    : problem_(problem), table_(table), undrafted_(problem.draft, problem.drafts) {
   for (Eigen::Index i = 0; i < problem.draft.size(); ++i) {
     if (problem.draft[i] > 0.0) support_.push_back(static_cast<std::int32_t>(i));
   }
-  Eigen::Index largest = 0;
-  problem.draft.maxCoeff(&largest);
-  largest_token_ = static_cast<std::int32_t>(largest);
-  for (const std::int32_t token : support_) {
-    total_draft_mass_ += problem.draft[token];
-    if (token != largest_token_) mass_without_largest_ += problem.draft[token];
-  }
+  total_draft_mass_ = undrafted_.left(nullptr, 0);
 }
 
 Verdict RrsWithoutReplacement::verify(const std::vector<std::int32_t>& drafts, Random& random) const {
@@ -59,17 +53,9 @@ Verdict RrsWithoutReplacement::verify(const std::vector<std::int32_t>& drafts, R
     shift += mass / remaining;
     mass = table_.positive_mass(shift);
     // What is left of q: remaining - q unless that cancels (x held almost
-    // all of it): the first draft being the largest token is precomputed,
-    // anything rarer is summed.
+    // all of it); then from UndraftedMass, in O(n).
     const double left = remaining - q;
-    if (k == 0 && x == largest_token_) {
-      remaining = mass_without_largest_;
-    } else if (left < 1e-6 * remaining) {
-      const std::vector<std::int32_t> drafted(drafts.begin(), drafts.begin() + static_cast<std::ptrdiff_t>(k) + 1);
-      remaining = undrafted_mass(remaining, remaining, drafted);
-    } else {
-      remaining = left;
-    }
+    remaining = left >= 1e-6 * remaining ? left : undrafted_.left(drafts.data(), k + 1);
   }
   if (!(mass > 0.0)) return {drafts.back(), true};
   return {table_.sample_positive(shift, random.uniform()), false};
@@ -80,11 +66,7 @@ double RrsWithoutReplacement::undrafted_mass(double remaining, double taken,
   // remaining - taken loses the small result's precision when `taken` is
   // most of `remaining` (q = (1 - 1e-13, 1e-13)); then sum what is left.
   if (taken <= 0.5 * remaining) return remaining - taken;
-  double left = 0.0;
-  for (const std::int32_t token : support_) {
-    if (std::find(drafted.begin(), drafted.end(), token) == drafted.end()) left += problem_.draft[token];
-  }
-  return left;
+  return undrafted_.left(drafted.data(), drafted.size());
 }
 
 double RrsWithoutReplacement::accept_from(int step, double shift, double mass, double remaining,

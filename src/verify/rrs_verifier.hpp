@@ -1,11 +1,12 @@
 // Recursive rejection sampling (RRS), with and without replacement
-// (THEORY.md §4). After any history of rejections the residual is
+// (README mathematics §4). After any history of rejections the residual is
 // (p - C q)+ / N for one scalar C: with replacement C_{k+1} = C_k + N_k; without
 // replacement C_{k+1} = C_k + N_k / (1 - q(drafted so far)). So every accept
 // test and the final draw cost O(log V) with a RatioTable.
 #pragma once
 
 #include "verify/ratio_table.hpp"
+#include "verify/undrafted_mass.hpp"
 #include "verify/verifier.hpp"
 
 #include <optional>
@@ -31,7 +32,7 @@ class RrsWithoutReplacement : public Verifier {
   RrsWithoutReplacement(const Problem& problem, const RatioTable& table);
   Verdict verify(const std::vector<std::int32_t>& drafts, Random& random) const override;
   // Exact acceptance by recursion over the rejected drafts (for n = 2 this is
-  // THEORY.md's O(V log V) formula), or nothing when the recursion would take
+  // README mathematics's O(V log V) formula), or nothing when the recursion would take
   // more than `max_work` steps (about S^(n-1), S the draft support).
   std::optional<double> exact_acceptance(double max_work) const;
 
@@ -39,14 +40,14 @@ class RrsWithoutReplacement : public Verifier {
   double accept_from(int step, double shift, double mass, double remaining,
                      std::vector<std::int32_t>& drafted) const;
   // q of the tokens not in `drafted`, given `remaining` before the last one
-  // (of mass `taken`) was drafted.
+  // (of mass `taken`) was drafted: remaining - taken unless that cancels.
   double undrafted_mass(double remaining, double taken, const std::vector<std::int32_t>& drafted) const;
 
   const Problem& problem_;
   const RatioTable& table_;
   std::vector<std::int32_t> support_;  // tokens with q > 0
-  std::int32_t largest_token_ = 0;     // argmax q
-  double total_draft_mass_ = 0.0, mass_without_largest_ = 0.0;  // summed, not subtracted
+  UndraftedMass undrafted_;
+  double total_draft_mass_ = 0.0;  // summed, not subtracted
 };
 
 }  // namespace mdsd

@@ -1,5 +1,5 @@
 // A verifier sees the drafts of one step and outputs a token whose law must be
-// exactly the target p (THEORY.md §4). Each verifier is one unit with one job.
+// exactly the target p (README mathematics §4). Each verifier is one unit with one job.
 #pragma once
 
 #include "core/problem.hpp"

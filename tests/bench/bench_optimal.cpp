@@ -39,10 +39,12 @@ int main(int argc, char** argv) {
         const std::string name(mdsd::method_name(method));
         double alpha = 0.0;
         row[name]["core_ms"] = median_ms(repeats, [&] { alpha = mdsd::optimal_rate(problem, method).value().alpha; });
-        const std::string request = nlohmann::json{{"target", {{"$buffer", 0}}}, {"draft", {{"$buffer", 1}}},
-                                                   {"drafts", drafts}, {"methods", {name}},
-                                                   {"verifiers", nlohmann::json::array()}}.dump();
-        row[name]["api_ms"] = median_ms(repeats, [&] { mdsd::solve(request, buffers); });
+        // Buffer references are JSON binary values of subtype k (api/request.hpp).
+        const nlohmann::json request = {{"target", nlohmann::json::binary({}, 0)},
+                                        {"draft", nlohmann::json::binary({}, 1)},
+                                        {"drafts", drafts}, {"methods", {name}},
+                                        {"verifiers", nlohmann::json::array()}};
+        row[name]["api_ms"] = median_ms(repeats, [&] { mdsd::solve_parsed(request, buffers); });
         row[name]["alpha"] = alpha;
       }
       std::cout << row.dump() << std::endl;

@@ -1,7 +1,10 @@
 // The request parser on arbitrary bytes: parse_json_text, then parse_request.
 // Input: JSON text, optionally followed by a NUL byte and the in-memory number
-// buffers ({"$buffer": k}): one byte B, then raw little-endian doubles split
-// into 1 + B % 3 buffers. The whole input (NULs included) is also given to
+// buffers: one byte B, then raw little-endian doubles split into 1 + B % 3
+// buffers. With buffers, this harness (like src/wasm/module.cpp) puts a
+// buffer reference, a JSON binary value of subtype k (api/request.hpp), where
+// target, draft or their logits are {"$buffer": k}; parse_request itself never
+// reads "$buffer". The whole input (NULs included) is also given to
 // parse_json_text. Nothing is solved here (fuzz_solve does that).
 #include "api/request.hpp"
 #include "fuzz_common.hpp"
@@ -22,6 +25,23 @@ void check_distribution(const Eigen::VectorXd& values, const char* name) {
     sum += values[i];
   }
   FUZZ_CHECK(std::abs(sum - 1.0) <= 1e-9, "%s sums to %.17g", name, sum);
+}
+
+// The harness's own spelling of a buffer reference, {"$buffer": k}, becomes
+// the real one at the places the JS wrapper puts arrays.
+void place_buffers(nlohmann::json& request) {
+  const auto place = [](nlohmann::json& slot) {
+    if (slot.is_object() && slot.size() == 1 && slot.contains("$buffer") && slot["$buffer"].is_number_unsigned()) {
+      slot = nlohmann::json::binary({}, slot["$buffer"].get<std::uint64_t>());
+    }
+  };
+  if (!request.is_object()) return;
+  for (const char* field : {"target", "draft"}) {
+    if (!request.contains(field)) continue;
+    nlohmann::json& distribution = request[field];
+    place(distribution);
+    if (distribution.is_object() && distribution.contains("logits")) place(distribution["logits"]);
+  }
 }
 
 }  // namespace
@@ -50,6 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(!json.error().empty(), "empty JSON error");
     return 0;
   }
+  if (!buffers.empty()) place_buffers(json.value());
   auto request = mdsd::parse_request(json.value(), buffers);
   if (!request.ok()) {
     FUZZ_CHECK(!request.error().empty(), "empty request error");

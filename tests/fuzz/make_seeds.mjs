@@ -1,5 +1,5 @@
 // Writes the generated seed corpora of the fuzz targets into OUT/{request,
-// distribution,solve}: every line of ../shared/cases/small.jsonl (without its
+// distribution,solve}: every line of tests/data/small.jsonl (without its
 // "expected"), the README's request examples, and encodings of the same
 // distributions for fuzz_distribution (format in fuzz_distribution.cpp).
 // Usage: node tests/fuzz/make_seeds.mjs OUT
@@ -9,11 +9,10 @@ import { fileURLToPath } from 'node:url';
 const out = process.argv[2];
 if (!out) throw new Error('usage: node tests/fuzz/make_seeds.mjs OUT');
 const repo = fileURLToPath(new URL('../../', import.meta.url));
-const shared = process.env.MDSD_SHARED_DIR ?? `${repo}../shared/`;
 for (const target of ['request', 'distribution', 'solve', 'npy']) mkdirSync(`${out}/${target}`, { recursive: true });
 
 const requests = [];
-for (const line of readFileSync(`${shared}cases/small.jsonl`, 'utf8').split('\n')) {
+for (const line of readFileSync(`${repo}tests/data/small.jsonl`, 'utf8').split('\n')) {
   if (!line.trim()) continue;
   const { target, draft, drafts } = JSON.parse(line);
   requests.push({ target, draft, drafts });
@@ -83,3 +82,16 @@ write('npy', 'big-endian', npy('>f4', [1, 2], Buffer.from([0x3f, 0x80, 0, 0, 0x4
 write('npy', 'truncated', npy('<f4', [3, 3], Buffer.from(Float32Array.of(1, 2).buffer)));
 write('npy', 'fortran', npy('<f4', [1, 1], Buffer.from(Float32Array.of(1).buffer), 1, 'True'));
 write('npy', 'huge-shape', npy('<f8', [2, 99999999999999], Buffer.alloc(16)));
+// Long headers (version 2.0), so that the fuzzer mutates headers of tens of
+// thousands of bytes from the start (run.sh's -max_len lets them grow).
+write('npy', 'long-descr', npy('<' + 'f'.repeat(40000), [1, 2], Buffer.alloc(8), 2));
+write('npy', 'long-shape', npy('<f4', Array(13500).fill(1), Buffer.alloc(4), 2));
+{
+  // A valid header padded past the first 64 KiB reader chunk of old: 70,000 bytes.
+  const dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }";
+  const header = dict + ' '.repeat(70000 - dict.length - 1) + '\n';
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  write('npy', 'long-padding', Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([2, 0]), length,
+    Buffer.from(header, 'latin1'), Buffer.from(Float32Array.of(0.5, 0.25).buffer)]));
+}

@@ -19,8 +19,12 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 status=0
 for target in request distribution solve npy; do
   binary="$build/tests/fuzz/fuzz_$target"
-  dict=()
-  [[ "$target" == request || "$target" == solve ]] && dict=(-dict=tests/fuzz/json.dict)
+  extra=()
+  [[ "$target" == request || "$target" == solve ]] && extra=(-dict=tests/fuzz/json.dict)
+  # .npy headers: a dictionary of their words, and room for long headers (a
+  # 40,000-character field once overflowed the stack; without -max_len the
+  # inputs never grew past the seeds' size).
+  [[ "$target" == npy ]] && extra=(-dict=tests/fuzz/npy.dict -max_len=80000)
   regressions=(tests/fuzz/regressions/$target/*)
   regressions=("${regressions[@]/*\/README*/}")
   for file in "${regressions[@]}"; do
@@ -35,7 +39,7 @@ for target in request distribution solve npy; do
   mkdir -p "$work/corpus-$target"
   start=$SECONDS
   if "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-      -artifact_prefix="$work/artifacts/$target-" "${dict[@]}" \
+      -artifact_prefix="$work/artifacts/$target-" "${extra[@]}" \
       "$work/corpus-$target" "$work/seeds/$target" \
       >"$work/fuzz-$target.log" 2>&1; then
     echo "fuzz: fuzz_$target: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$work/fuzz-$target.log" | grep -o '[0-9]*$') inputs in $((SECONDS - start)) s, no crash"

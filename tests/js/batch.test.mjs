@@ -269,7 +269,7 @@ test('a bad position throws naming it, and the batch stays usable', () => {
         (error) => error instanceof MdsdInputError && error.field === 'position 2' && pattern.test(error.message),
         JSON.stringify(position));
     }
-    // Nothing bad was added: THEORY.md §6 rows 1 and 3 give the means.
+    // Nothing bad was added: README mathematics §6 rows 1 and 3 give the means.
     const summary = batch.summary();
     assert.equal(summary.positions, 2);
     assert.ok(Math.abs(summary.mean.optimal.with_replacement.alpha - (0.89 + 0.86) / 2) <= 1e-9);

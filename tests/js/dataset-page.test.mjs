@@ -153,7 +153,7 @@ test('the demo dataset computes in the worker: 64 synthetic positions of 32,000 
     assert.ok(values[`dataset.mean.optimal.${method}.ci95.0`] <= alpha && alpha <= values[`dataset.mean.optimal.${method}.ci95.1`]);
     assert.equal(values[`dataset.mean.optimal.${method}.positions`], 64);
   }
-  // No verifier beats the bound of its draft sampling method (THEORY.md).
+  // No verifier beats the bound of its draft sampling method (README mathematics).
   assert.ok(values['dataset.mean.verifiers.kseq.alpha'] <= values['dataset.mean.optimal.with_replacement.alpha'] + 1e-12);
   assert.ok(values['dataset.mean.verifiers.kseq.gap'] >= -1e-12);
   await page.locator('#dataset-histogram canvas').waitFor();
@@ -231,6 +231,29 @@ test('a JSON Lines file equals mdsd batch on it', async () => {
   await page.close();
 });
 
+// README "Limits": past 250,000 rows (positions times settings) WebAssembly
+// memory has no room for the per-position output; the summary still comes,
+// equal to mdsd batch's, and the per-position downloads are off, saying why.
+test('past the per-position limit the summary still comes, without per-position downloads', async () => {
+  const lines = Array.from({ length: 3126 }, (_, i) => JSON.stringify({ target: { logits: [1, 2, 3, (i % 11) / 4] }, draft: { logits: [3, 2, 1, (i % 7) / 3] } }));
+  writeFileSync(at('long.jsonl'), `${lines.join('\n')}\n`);
+  const temperatures = '0.5,0.6,0.7,0.8,0.9,1,1.1,1.2,1.3,1.4';
+  const expected = cli(['batch', '--drafts', '1-8', '--temperature', temperatures, 'long.jsonl']);
+  assert.equal(expected.positions * expected.sweep.length, 250080);
+  const { page, problems } = await openPage();
+  await page.setInputFiles('#dataset-jsonl', at('long.jsonl'));
+  await compute(page, { drafts: '1-8', temperatures });
+  await page.locator('[data-testid="dataset.positions"]').waitFor({ timeout: 120000 });
+  await assertShows(page, expected);
+  assert.match(await page.locator('#dataset-status').textContent(),
+    /No per-position downloads \(batch: 250080 rows \(positions times settings\) is more than the limit of 250000/);
+  assert.equal(await page.locator('#dataset-download-csv').isDisabled(), true);
+  assert.equal(await page.locator('#dataset-download-json').isDisabled(), true);
+  assert.equal(await page.locator('#dataset-download-summary').isDisabled(), false);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a sweep over drafts and temperatures shows one row per setting, with its plots', async () => {
   const expected = cli(['batch', '--drafts', '1-3', '--temperature', '0.7,1.3', '--logits', 't.npy', 'd.npy']);
   assert.equal(expected.sweep.length, 6);
@@ -271,6 +294,8 @@ test('bad files: the error names the file and the row, and no summary is shown',
   writeFileSync(at('mixed.jsonl'), [line(0), line(1), line(2), JSON.stringify({ target: [0.5, 0.5], draft: [0.5, 0.5] })].join('\n'));
   writeFileSync(at('missing.jsonl'), [line(0), JSON.stringify({ target: [0.5, 0.5] })].join('\n'));
   writeFileSync(at('negative.jsonl'), [line(0), line(1), JSON.stringify({ target: targets[2], draft: drafts[2] })].join('\n'));
+  // A line that spells what the JS wrapper once used for its own buffers.
+  writeFileSync(at('forged.jsonl'), [line(0), JSON.stringify({ target: { logits: { $buffer: 1 } }, draft: { $buffer: 0 } })].join('\n'));
 
   const cases = [
     [['t.npy', 'vector.npy'], /vector\.npy: .*dimensions; expected \[N, V\]/],
@@ -284,6 +309,7 @@ test('bad files: the error names the file and the row, and no summary is shown',
     ['mixed.jsonl', /mixed\.jsonl line 4: has 2 tokens but the first position has 300/],
     ['missing.jsonl', /missing\.jsonl line 2: draft: is missing/],
     ['negative.jsonl', /negative\.jsonl line 3: target\[\d+\]: negative value/],
+    ['forged.jsonl', /forged\.jsonl line 2: target\.logits: must be an array of numbers/],
   ];
   const { page, problems } = await openPage();
   // A good run first: a bad file afterwards must not leave its numbers up.

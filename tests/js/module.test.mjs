@@ -29,7 +29,7 @@ test('every shared case: optimal alpha* and the error entries', () => {
   }
 });
 
-test('THEORY.md table, fast path and LP', () => {
+test('test-vector table, fast path and LP', () => {
   for (const row of theoryTable) {
     const result = calculator.solve({ target: row.target, draft: row.draft, drafts: row.drafts, lp: true });
     for (const method of methods) {
@@ -232,7 +232,7 @@ test('vocabularies of 2^20 tokens solve; more than 2^22 is refused naming the fi
     (error) => error.field === 'target' && /4194305 tokens is more than the limit of 4194304/.test(error.message));
 });
 
-test('verifiers: exact acceptance of every shared case and THEORY.md row', () => {
+test('verifiers: exact acceptance of every shared case and test-vector row', () => {
   const names = ['rrs_with_replacement', 'rrs_without_replacement', 'kseq', 'greedy'];
   for (const [index, c] of sharedCases().entries()) {
     const result = calculator.solve({ target: c.target, draft: c.draft, drafts: c.drafts, methods: ['greedy'] });
@@ -249,7 +249,7 @@ test('verifiers: exact acceptance of every shared case and THEORY.md row', () =>
       if (name === 'kseq') assert.ok(Math.abs(actual.rho - expected.rho) <= 1e-9, `case ${index} rho`);
     }
   }
-  // THEORY.md §6: RRS w, RRS w/o, K-SEQ (rho) of the first row.
+  // README mathematics §6: RRS w, RRS w/o, K-SEQ (rho) of the first row.
   const first = calculator.solve({ target: [0.3, 0.4, 0.3], draft: [0.6, 0.3, 0.1], drafts: 2, lp: true }).verifiers;
   assert.ok(Math.abs(first.rrs_with_replacement.alpha - 0.82) <= kTableTolerance);
   assert.ok(Math.abs(first.rrs_without_replacement.alpha - 0.875) <= kTableTolerance);

@@ -56,7 +56,7 @@ async function assertTheoryRow(page, row, label) {
   }
 }
 
-test('the built-in example is computed on load and matches THEORY.md', async () => {
+test('the built-in example is computed on load and matches README mathematics', async () => {
   const { page, problems } = await openPage();
   const row = theoryTable[4];  // the built-in example is this row
   await page.locator('[data-testid="optimal.greedy.alpha"]').waitFor();
@@ -64,14 +64,14 @@ test('the built-in example is computed on load and matches THEORY.md', async () 
     assert.ok(Math.abs(await valueOf(page, `optimal.${method}.alpha`) - row.expected[method]) <= kTableTolerance, method);
     assert.ok(Math.abs(await valueOf(page, `lp.${method}.alpha`) - row.expected[method]) <= kTableTolerance, `lp ${method}`);
   }
-  // THEORY.md §6 verifier columns, when the core reports verifiers.
+  // README mathematics §6 verifier columns, when the core reports verifiers.
   if (await page.locator('[data-testid="verifiers.kseq.alpha"]').count()) {
     const expected = { rrs_with_replacement: 0.79, rrs_without_replacement: 0.8136904762, kseq: 0.8253672504 };
     for (const [name, value] of Object.entries(expected)) {
       assert.ok(Math.abs(await valueOf(page, `verifiers.${name}.alpha`) - value) <= kTableTolerance, name);
     }
   }
-  // THEORY.md §5 for d = 4: (1 - alpha^5) / (1 - alpha), and d + 1 at alpha = 1.
+  // README mathematics §5 for d = 4: (1 - alpha^5) / (1 - alpha), and d + 1 at alpha = 1.
   const alpha = row.expected.with_replacement;
   assert.ok(Math.abs(await valueOf(page, 'tokens.optimal.with_replacement') - (1 - alpha ** 5) / (1 - alpha)) <= 1e-9);
   assert.equal(await valueOf(page, 'tokens.optimal.greedy'), 5);
@@ -95,7 +95,7 @@ test('the built-in example is computed on load and matches THEORY.md', async () 
   await page.close();
 });
 
-test('THEORY.md vectors typed into the inputs give its values', async () => {
+test('the test vectors typed into the inputs give its values', async () => {
   const { page, problems } = await openPage();
   await page.locator('[data-testid="optimal.greedy.alpha"]').waitFor();
   for (const row of theoryTable) {
@@ -110,7 +110,7 @@ test('THEORY.md vectors typed into the inputs give its values', async () => {
   await page.close();
 });
 
-test('THEORY.md vectors given in the URL give its values, on load and on a hash change', async () => {
+test('the test vectors given in the URL give its values, on load and on a hash change', async () => {
   const hashOf = (row) => `#target=${row.target.join(',')}&draft=${row.draft.join(',')}&drafts=${row.drafts}`;
   const { page, problems } = await openPage(`/${hashOf(theoryTable[0])}`);
   await waitForResult(page, 3, 2);

@@ -3,16 +3,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
-export const sharedDir = process.env.MDSD_SHARED_DIR ?? fileURLToPath(new URL('../../../shared/', import.meta.url));
 export const nativeCli = `${repo}build/native/mdsd`;
 
-/** ../shared/cases/small.jsonl: computed by enumeration and an LP elsewhere. */
+/** tests/data/small.jsonl: computed by an independent enumerator and LP (tests/data/README.md). */
 export function sharedCases() {
-  return readFileSync(`${sharedDir}cases/small.jsonl`, 'utf8')
+  return readFileSync(`${repo}tests/data/small.jsonl`, 'utf8')
     .split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line));
 }
 
-/** THEORY.md §6: p, q, n, alpha* with / without / greedy. */
+/** README mathematics §6: p, q, n, alpha* with / without / greedy. */
 export const theoryTable = [
   [[0.3, 0.4, 0.3], [0.6, 0.3, 0.1], 2, 0.89, 0.9928571429, 0.95],
   [[0.3, 0.4, 0.3], [0.6, 0.3, 0.1], 3, 0.971, 1, 1],

@@ -20,7 +20,7 @@ json solved(const json& request) {
 
 }  // namespace
 
-TEST_CASE("solve reproduces shared/cases/small.jsonl, and its LP agrees") {
+TEST_CASE("solve reproduces tests/data/small.jsonl, and its LP agrees") {
   for (const SharedCase& entry : load_small_cases()) {
     CAPTURE(entry.line);
     const json request = {{"target", entry.target}, {"draft", entry.draft},
@@ -93,7 +93,7 @@ TEST_CASE("an LP over lp.max_columns is an error entry, the rest is still solved
 
 TEST_CASE("draft_joint is solved by the LP as lp.joint") {
   // The without-replacement law of q = (.6, .3, .1), n = 2, given as explicit
-  // ordered tuples from the independent enumeration: THEORY.md §6 row 1.
+  // ordered tuples from the independent enumeration: README mathematics §6 row 1.
   json joint = json::array();
   for (const auto& [tuple, mass] :
        brute_tuple_law(vector_of({.6, .3, .1}), 2, DraftMethod::without_replacement)) {
@@ -122,7 +122,7 @@ TEST_CASE("draft_joint is solved by the LP as lp.joint") {
 
 TEST_CASE("a masked draft token cannot be drafted") {
   // Draft logits (0, -Infinity): one possible draft token, so n = 2 without
-  // replacement or greedy does not apply (THEORY.md §1).
+  // replacement or greedy does not apply (README mathematics §1).
   const json result = solved({{"target", {0.5, 0.5}},
                               {"draft", {{"logits", {0.0, "-Infinity"}}}},
                               {"drafts", 2}});

@@ -61,7 +61,7 @@ void check_entry(const json& result, const std::string& name, const json& entry)
 
 }  // namespace
 
-TEST_CASE("solve's verifiers reproduce shared/cases/small.jsonl") {
+TEST_CASE("solve's verifiers reproduce tests/data/small.jsonl") {
   for (const SharedVerifierCase& entry : load_small_verifier_cases()) {
     CAPTURE(entry.line);
     // No "verifiers" key, with "lp": all six are reported.

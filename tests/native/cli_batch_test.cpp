@@ -44,23 +44,8 @@ std::string slurp_file(const fs::path& path) {
 std::string in_quotes(const fs::path& path) { return "'" + path.string() + "'"; }
 
 // A scratch folder for one test, removed afterwards; runs mdsd in it.
-struct BatchScratch {
-  fs::path folder;
-  BatchScratch() {
-    static int counter = 0;
-    folder = fs::temp_directory_path() /
-             ("mdsd_cli_batch_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(folder);
-  }
-  ~BatchScratch() {
-    std::error_code ignored;
-    fs::remove_all(folder, ignored);
-  }
-  fs::path path(const std::string& name) const { return folder / name; }
-  fs::path write(const std::string& name, const std::string& bytes) const {
-    std::ofstream(folder / name, std::ios::binary) << bytes;
-    return folder / name;
-  }
+struct BatchScratch : ScratchFolder {
+  BatchScratch() : ScratchFolder("mdsd_cli_batch_test") {}
   // `mdsd <arguments>` run in the folder (relative names resolve there).
   BatchRun run(const std::string& arguments) const {
     const fs::path out = folder / "stdout", err = folder / "stderr";

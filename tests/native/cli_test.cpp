@@ -79,7 +79,7 @@ TEST_CASE("mdsd solve FILE prints the result JSON and exits 0") {
   CHECK(run.err.empty());
   const auto result = nlohmann::json::parse(run.out, nullptr, false);
   REQUIRE_FALSE(result.is_discarded());
-  // THEORY.md §6, first row.
+  // README mathematics §6, first row.
   CHECK(std::abs(result["optimal"]["with_replacement"]["alpha"].get<double>() - 0.89) <= kExact);
   CHECK(std::abs(result["optimal"]["without_replacement"]["alpha"].get<double>() - 0.9928571429) <=
         kExact);

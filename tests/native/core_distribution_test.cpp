@@ -85,8 +85,11 @@ TEST_CASE("weight errors name the field and the index") {
   CHECK(contains(error_of(weights({0, 0, 0})), "zero"));
   CHECK(starts_with(error_of(weights({})), "target: "));
   CHECK(contains(error_of(weights({})), "empty"));
-  // Each finite, but the sum overflows.
-  CHECK(starts_with(error_of(weights({1e308, 1e308})), "target: "));
+  // Each finite, but the sum overflows: normalised all the same, (1/2, 1/2).
+  std::vector<std::string> warnings;
+  check_vector(probabilities_ok(weights({1e308, 1e308}), warnings), {0.5, 0.5});
+  REQUIRE(warnings.size() == 1);
+  CHECK(contains(warnings[0], "more than the largest double"));
 }
 
 TEST_CASE("softmax of logits, computed by hand") {

@@ -1,12 +1,14 @@
 // core/optimal_rate: alpha* and its certificate for the three draft methods.
 #include "core/optimal_rate.hpp"
 
+#include "core/synthetic.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 namespace mdsd::test {
@@ -16,7 +18,7 @@ Problem make_problem(const Eigen::VectorXd& target, const Eigen::VectorXd& draft
   return Problem{target, draft, drafts};
 }
 
-// THEORY.md §6, the alpha* columns (rounded to 10 digits there, hence the
+// README mathematics §6, the alpha* columns (rounded to 10 digits there, hence the
 // same kExact tolerance covers them).
 struct TableRow {
   Eigen::VectorXd target, draft;
@@ -38,7 +40,7 @@ std::vector<TableRow> theory_table() {
 
 }  // namespace
 
-TEST_CASE("optimal_rate reproduces every case of shared/cases/small.jsonl") {
+TEST_CASE("optimal_rate reproduces every case of tests/data/small.jsonl") {
   int checked_values = 0, checked_errors = 0;
   for (const SharedCase& entry : load_small_cases()) {
     const Problem problem =
@@ -65,7 +67,7 @@ TEST_CASE("optimal_rate reproduces every case of shared/cases/small.jsonl") {
   CHECK(checked_values >= 150);
 }
 
-TEST_CASE("optimal_rate reproduces the THEORY.md section 6 table") {
+TEST_CASE("optimal_rate reproduces the README mathematics §6 table") {
   for (const TableRow& row : theory_table()) {
     CAPTURE(row.drafts);
     CAPTURE(row.target.transpose());
@@ -179,6 +181,66 @@ TEST_CASE("without replacement and greedy need n draft tokens with q > 0") {
   REQUIRE(with.ok());
   CHECK(std::abs(with.value().alpha - 0.5) <= kExact);
   CHECK(with.value().certificate == std::vector<std::int32_t>{0, 2});
+}
+
+}  // namespace mdsd::test
+
+namespace mdsd::test {
+namespace {
+
+// alpha* with replacement in binary128: the p/q order by std::sort on
+// long-double ratios (no overflow for subnormal q), prefix sums and q(H)^n in
+// __float128. Independent of the radix sort, the tail sums and log1p.
+double quad_precision_with_replacement(const Eigen::VectorXd& target, const Eigen::VectorXd& draft,
+                                       int drafts) {
+  const Eigen::Index vocab = target.size();
+  std::vector<std::int32_t> order(static_cast<std::size_t>(vocab));
+  for (std::int32_t i = 0; i < vocab; ++i) order[static_cast<std::size_t>(i)] = i;
+  auto ratio = [&](std::int32_t i) -> long double {
+    if (!(target[i] > 0.0)) return -1.0L;
+    if (!(draft[i] > 0.0)) return std::numeric_limits<long double>::infinity();
+    return static_cast<long double>(target[i]) / draft[i];
+  };
+  std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) { return ratio(a) < ratio(b); });
+  __float128 target_total = 0, draft_total = 0;
+  for (Eigen::Index i = 0; i < vocab; ++i) {
+    target_total += target[i];
+    draft_total += draft[i];
+  }
+  __float128 target_mass = 0, draft_mass = 0, best = 0;
+  for (const std::int32_t token : order) {
+    target_mass += target[token];
+    draft_mass += draft[token];
+    __float128 power = 1, base = draft_mass / draft_total;
+    for (int n = drafts; n > 0; n >>= 1, base *= base) {
+      if (n & 1) power *= base;
+    }
+    const __float128 value = target_mass / target_total - power;
+    if (value < best) best = value;
+  }
+  return static_cast<double>(1 + best);
+}
+
+}  // namespace
+
+TEST_CASE("with replacement keeps 1e-13 at every n <= 64, against binary128 (V = 32,000)") {
+  // q(H)^n with q(H) near 1: the prefix sum of q lost V ulps, n times over.
+  constexpr double kDigits = 1e-13;
+  for (const std::uint64_t seed : {1u, 2u, 3u}) {
+    for (const double temperature : {0.5, 1.0, 2.0}) {
+      SyntheticOptions options;
+      options.temperature = temperature;
+      const DistributionPair pair = synthetic_pair(32000, seed, options);
+      for (const int n : {1, 2, 7, 16, 33, 64}) {
+        CAPTURE(seed);
+        CAPTURE(temperature);
+        CAPTURE(n);
+        const auto fast = optimal_rate(Problem{pair.target, pair.draft, n}, DraftMethod::with_replacement);
+        REQUIRE(fast.ok());
+        CHECK(std::abs(fast.value().alpha - quad_precision_with_replacement(pair.target, pair.draft, n)) <= kDigits);
+      }
+    }
+  }
 }
 
 }  // namespace mdsd::test

@@ -15,13 +15,15 @@ namespace mdsd::test {
 namespace {
 
 // The order by a comparison sort on (ratio, token): ratio 0 for p = 0, then
-// +infinity for q = 0.
+// +infinity for q = 0. Ratios in long double, whose range holds p / q for a
+// subnormal q, which overflows a double.
 std::vector<std::int32_t> expected_order(const Eigen::VectorXd& target, const Eigen::VectorXd& draft) {
   std::vector<std::int32_t> order(static_cast<std::size_t>(target.size()));
   std::iota(order.begin(), order.end(), 0);
-  const auto ratio = [&](std::int32_t i) {
-    if (!(target[i] > 0.0)) return 0.0;
-    return draft[i] > 0.0 ? target[i] / draft[i] : std::numeric_limits<double>::infinity();
+  const auto ratio = [&](std::int32_t i) -> long double {
+    if (!(target[i] > 0.0)) return 0.0L;
+    return draft[i] > 0.0 ? static_cast<long double>(target[i]) / draft[i]
+                          : std::numeric_limits<long double>::infinity();
   };
   std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
     return std::make_tuple(ratio(a), a) < std::make_tuple(ratio(b), b);
@@ -48,6 +50,10 @@ TEST_CASE("order_by_ratio equals a comparison sort on random instances") {
     if (trial % 10 == 1) {                // extreme magnitudes
       for (int i = 0; i < vocab; i += 3) draft[i] *= 1e-300;
       for (int i = 1; i < vocab; i += 5) target[i] *= 1e-200;
+    }
+    if (trial % 10 == 2) {                // subnormal q: p / q overflows a double
+      for (int i = 0; i < vocab; i += 2) draft[i] *= 1e-315;
+      for (int i = 1; i < vocab; i += 7) draft[i] = 5e-324 * (1 + i % 5);
     }
     CAPTURE(trial);
     CHECK(order_by_ratio(target, draft) == expected_order(target, draft));

@@ -1,4 +1,4 @@
-// core/without_replacement: the trapezoid-rule integral of THEORY.md §3
+// core/without_replacement: the trapezoid-rule integral of README mathematics §3
 // against enumeration of successive sampling.
 #include "core/without_replacement.hpp"
 
@@ -64,7 +64,7 @@ double uniform_draft_closed_form(const Eigen::VectorXd& target, int drafts) {
 
 // ------------------------------------------------- adaptive reference for Q(H)
 //
-// An independent, slow, high-accuracy evaluation of THEORY.md §3,
+// An independent, slow, high-accuracy evaluation of README mathematics §3,
 //
 //   Q(H) = integral r e^{-r t} P[N_H(t) >= n] dt = integral f(s) ds,
 //   f(s) = r t e^{-r t} P[N_H(t) >= n],  t = e^s,

@@ -109,8 +109,9 @@ ExpectedMean expected_mean(const std::vector<double>& column) {
     if (!std::isnan(value)) squares += (value - expected.mean) * (value - expected.mean);
   }
   const double sd = std::sqrt(squares / (k - 1.0));
-  expected.low = expected.mean - kZ975 * sd / std::sqrt(k);
-  expected.high = expected.mean + kZ975 * sd / std::sqrt(k);
+  // The normal interval, cut to [0, 1] where every value lies.
+  expected.low = std::max(0.0, expected.mean - kZ975 * sd / std::sqrt(k));
+  expected.high = std::min(1.0, expected.mean + kZ975 * sd / std::sqrt(k));
   return expected;
 }
 
@@ -300,6 +301,27 @@ TEST_CASE("batch of probabilities, no temperature: one setting per n, as given")
   CHECK(std::isnan(setting.verifier_alpha[4].ci95[0]));
 }
 
+TEST_CASE("the interval of a mean stays in [0, 1]") {
+  // alpha = 1 (p = q) and alpha = 0 (disjoint supports): mean 1/2, standard
+  // error 1/2, so the normal interval [0.5 -+ 0.98] is cut to [0, 1].
+  BatchSettings settings;
+  settings.drafts = {1};
+  settings.methods = kMethods;
+  BatchAccumulator batch(settings);
+  const std::vector<std::pair<Eigen::VectorXd, Eigen::VectorXd>> pairs = {
+      {vector_of({0.5, 0.5}), vector_of({0.5, 0.5})}, {vector_of({1.0, 0.0}), vector_of({0.0, 1.0})}};
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    auto values = compute_position(settings, weights_spec(pairs[i].first), weights_spec(pairs[i].second), "row");
+    REQUIRE_MESSAGE(values.ok(), values.error());
+    REQUIRE_FALSE(batch.add(std::move(values).value(), 2, "row").has_value());
+  }
+  const BatchSummary summary = batch.summary();
+  const auto& mean = summary.settings[0].optimal[0];
+  CHECK(std::abs(mean.mean - 0.5) <= kRounding);
+  CHECK(mean.ci95[0] == 0.0);
+  CHECK(mean.ci95[1] == 1.0);
+}
+
 TEST_CASE("one position: a mean, no interval") {
   BatchSettings settings;
   settings.drafts = {2};
@@ -310,7 +332,7 @@ TEST_CASE("one position: a mean, no interval") {
   REQUIRE_FALSE(batch.add(std::move(values).value(), 3, "only").has_value());
   const auto summary = batch.summary();
   REQUIRE(summary.settings.size() == 1);
-  // THEORY.md §6, first row: 0.89, 0.9928571429, 0.95.
+  // README mathematics §6, first row: 0.89, 0.9928571429, 0.95.
   CHECK(std::abs(summary.settings[0].optimal[0].mean - 0.89) <= kTheoryDigits);
   CHECK(std::abs(summary.settings[0].optimal[1].mean - 0.9928571429) <= kTheoryDigits);
   CHECK(std::abs(summary.settings[0].optimal[2].mean - 0.95) <= kTheoryDigits);

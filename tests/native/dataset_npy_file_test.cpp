@@ -27,23 +27,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // A scratch folder for one test, removed afterwards.
-struct NpyScratch {
-  fs::path folder;
-  NpyScratch() {
-    static int counter = 0;
-    folder = fs::temp_directory_path() /
-             ("mdsd_npy_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::create_directories(folder);
-  }
-  ~NpyScratch() {
-    std::error_code ignored;
-    fs::remove_all(folder, ignored);
-  }
-  std::string write(const std::string& name, const std::string& bytes) const {
-    const fs::path path = folder / name;
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path.string();
-  }
+struct NpyScratch : ScratchFolder {
+  NpyScratch() : ScratchFolder("mdsd_npy_test") {}
 };
 
 std::string slurp(const std::string& path) {
@@ -122,7 +107,10 @@ TEST_CASE("NpyWriter writes float32 [N, V] that NpyRowReader reads back") {
       auto written = writer.value()->write(vector);
       REQUIRE_MESSAGE(written.ok(), written.error());
     }
-  }  // closed
+    CHECK_FALSE(fs::exists(path));  // not before finish()
+    auto finished = writer.value()->finish();
+    REQUIRE_MESSAGE(finished.ok(), finished.error());
+  }
 
   // The bytes, by the format: magic, version 1.0, header, data at a multiple of 64.
   const std::string bytes = slurp(path);
@@ -361,6 +349,139 @@ TEST_CASE("a dimension too large for int64 is an error, not an exception") {
     MESSAGE("parse_npy_header threw: " << std::string(error.what()));
   }
   CHECK_FALSE(threw);
+}
+
+// BUG (src/dataset/npy_file.cpp, parse_npy_header): the header dict was read
+// with std::regex, which recurses once per character: a descr or shape string
+// of 26,000 characters overflowed the stack and `mdsd batch` died with
+// SIGSEGV (40,000 characters do it in the release build). Each long field
+// below is an error naming the file, quoting at most a bounded excerpt.
+TEST_CASE("long .npy header fields are errors naming the file, not a stack overflow") {
+  const NpyScratch scratch;
+  const std::string long_descr = "<" + std::string(40'000, 'f');
+  std::string many_dimensions = "(";
+  for (int k = 0; k < 13'000; ++k) many_dimensions += "1, ";
+  many_dimensions += ")";
+  const std::string long_number = "(" + std::string(40'000, '7') + ", 3)";
+  const std::string unclosed = "{'descr': '" + std::string(40'000, 'x');
+  struct Case {
+    std::string name, dict, expected;
+  };
+  for (const Case& bad : {
+           Case{"descr.npy", dict_of(long_descr, "(1, 1)"), "is not supported"},
+           Case{"dimensions.npy", dict_of("<f4", many_dimensions), "13000 dimensions"},
+           Case{"digits.npy", dict_of("<f4", long_number), "is too large"},
+           Case{"unclosed.npy", unclosed, "malformed .npy header: a string is not closed"},
+           Case{"key.npy", "{'" + std::string(40'000, 'k') + "': 1}", "malformed .npy header: unknown key"},
+       }) {
+    CAPTURE(bad.name);
+    const auto path = scratch.write(bad.name, npy_bytes(bad.dict, std::string(16, '\0'), 2));
+    const std::string error = open_error(path);
+    CAPTURE(error);
+    CHECK(starts_with(error, path + ": "));
+    CHECK(contains(error, bad.expected));
+    CHECK(error.size() < path.size() + 300);
+    CHECK(error.find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE(".npy header: the Python literal forms numpy and other writers use") {
+  const NpyScratch scratch;
+  std::string data;
+  for (float value : {0.5f, 0.25f}) data += bytes_of(bits_of_float(value), 4);
+  for (const std::string dict : {
+           std::string("{'descr':'<f4','fortran_order':False,'shape':(1,2)}"),
+           std::string("{ 'shape' : ( 1 , 2 , ) , 'fortran_order' : False , 'descr' : \"<f4\" , }"),
+           std::string("{'descr': '<f4', 'fortran_order': False, 'shape': (1L, 2L), }"),  // Python 2
+       }) {
+    CAPTURE(dict);
+    const auto rows = read_all(scratch.write("forms.npy", npy_bytes(dict, data)));
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0][0] == 0.5);
+    CHECK(rows[0][1] == 0.25);
+  }
+  // A header longer than the first 64 KiB (version 2.0) is read whole: spaces
+  // after the dict are legal padding.
+  const std::string padded = dict_of("<f4", "(1, 2)") + std::string(100'000, ' ');
+  const auto rows = read_all(scratch.write("padded.npy", npy_bytes(padded, data, 2)));
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0][1] == 0.25);
+}
+
+TEST_CASE(".npy header: what numpy would not read is an error naming the problem") {
+  const NpyScratch scratch;
+  struct Case {
+    std::string dict, expected;
+  };
+  for (const Case& bad : {
+           Case{"{'descr': '<f4', 'fortran_order': False}", "no 'shape'"},
+           Case{"{'descr': '<f4', 'shape': (1, 1)}", "no 'fortran_order'"},
+           Case{"{'fortran_order': False, 'shape': (1, 1)}", "no 'descr'"},
+           Case{"{'descr': '<f4', 'descr': '<f8', 'fortran_order': False, 'shape': (1, 1)}", "'descr' is given twice"},
+           Case{"{'descr': '<f4', 'fortran_order': 0, 'shape': (1, 1)}", "True or False"},
+           Case{"{'descr': '<f4', 'fortran_order': False, 'shape': [1, 1]}", "tuple"},
+           Case{"{'descr': '<f4', 'fortran_order': False, 'shape': (1, x)}", "not a whole number"},
+           Case{"{'descr': '<f4', 'fortran_order': False, 'shape': (1 1)}", "expected ',' or ')'"},
+           Case{"{'descr': '<f4' 'fortran_order': False, 'shape': (1, 1)}", "expected ',' or '}'"},
+           Case{"{'descr': [('x', '<f4')], 'fortran_order': False, 'shape': (1, 1)}", "structured"},
+           Case{"{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1)} x", "after the closing"},
+           Case{"'descr': '<f4'", "does not start with '{'"},
+           Case{"{descr: '<f4'}", "expected a quoted string"},
+       }) {
+    CAPTURE(bad.dict);
+    const auto path = scratch.write("bad.npy", npy_bytes(bad.dict, std::string(16, '\0')));
+    const std::string error = open_error(path);
+    CHECK(starts_with(error, path + ": "));
+    CHECK(contains(error, bad.expected));
+  }
+  // A header length past the limit is refused before it is read.
+  std::string huge = "\x93NUMPY";
+  huge += std::string("\x02\x00", 2);
+  huge += std::string("\x00\x00\x00\x40", 4);  // 1 GiB
+  huge += "{";
+  const auto path = scratch.write("huge.npy", huge);
+  CHECK(contains(open_error(path), "more than the limit"));
+}
+
+TEST_CASE("NpyWriter: nothing appears at the path unless every row is written and finish() succeeds") {
+  const NpyScratch scratch;
+  const std::string path = (scratch.folder / "partial.npy").string();
+  const Eigen::VectorXd row = Eigen::VectorXd::Constant(4, 0.5);
+  {
+    auto writer = NpyWriter::create(path, 3, 4);
+    REQUIRE_MESSAGE(writer.ok(), writer.error());
+    REQUIRE(writer.value()->write(row).ok());
+    auto early = writer.value()->finish();  // 1 row of the 3 promised
+    CHECK_FALSE(early.ok());
+    if (!early.ok()) CHECK(contains(early.error(), "1 rows written of the 3"));
+  }
+  CHECK_FALSE(fs::exists(path));
+  // An earlier file stays as it was when a new one is abandoned half-way.
+  const auto kept = scratch.write("kept.npy", "earlier contents");
+  {
+    auto writer = NpyWriter::create(kept, 2, 4);
+    REQUIRE_MESSAGE(writer.ok(), writer.error());
+    REQUIRE(writer.value()->write(row).ok());
+  }
+  CHECK(slurp(kept) == "earlier contents");
+  // No temporary file is left behind either.
+  CHECK(std::distance(fs::directory_iterator(scratch.folder), fs::directory_iterator()) == 1);
+}
+
+TEST_CASE("NpyWriter on a full disk fails naming the file") {
+  if (!fs::exists("/dev/full")) return;
+  auto writer = NpyWriter::create("/dev/full", 64, 4096);
+  REQUIRE_MESSAGE(writer.ok(), writer.error());
+  const Eigen::VectorXd row = Eigen::VectorXd::Constant(4096, 0.5);
+  bool failed = false;
+  for (int i = 0; i < 64 && !failed; ++i) failed = !writer.value()->write(row).ok();
+  if (!failed) {
+    auto finished = writer.value()->finish();
+    failed = !finished.ok();
+    if (!finished.ok()) CHECK(starts_with(finished.error(), "/dev/full: "));
+  }
+  CHECK(failed);
+  CHECK(fs::is_character_file("/dev/full"));  // written in place, never renamed over
 }
 
 }  // namespace mdsd::test

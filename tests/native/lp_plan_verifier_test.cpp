@@ -107,7 +107,7 @@ TEST_CASE("plan verifier verify(): each draft tuple's (output, accepted) law mat
 }
 
 TEST_CASE("plan verifier with alpha* = 1 always accepts") {
-  // THEORY.md §6 row 2: n = 3 without replacement on 3 tokens, alpha* = 1.
+  // README mathematics §6 row 2: n = 3 without replacement on 3 tokens, alpha* = 1.
   const Eigen::VectorXd p = vector_of({.3, .4, .3}), q = vector_of({.6, .3, .1});
   const Planned planned = plan_for(p, brute_set_law(q, 3, DraftMethod::without_replacement));
   CHECK(std::abs(planned.solution.alpha - 1.0) <= kExact);

@@ -126,7 +126,7 @@ TEST_CASE("a law over the column limit is an error that names the limit") {
 TEST_CASE("a GLPK internal error is reported and the next solve works") {
   const Eigen::VectorXd target = vector_of({.3, .4, .3});
   const SetLaw law = brute_set_law(vector_of({.6, .3, .1}), 2, DraftMethod::without_replacement);
-  constexpr double kTheoryWithout = 0.9928571429;  // THEORY.md §6, first row
+  constexpr double kTheoryWithout = 0.9928571429;  // README mathematics §6, first row
   for (int round = 0; round < 3; ++round) {
     CAPTURE(round);
     LpOptions failing;

@@ -6,12 +6,14 @@
 #include <numeric>
 #include <stdexcept>
 
+#include <unistd.h>
+
 namespace mdsd::test {
 
 // ---------------------------------------------------------------- shared cases
 
 std::vector<SharedCase> load_small_cases() {
-  const std::string path = std::string(MDSD_SHARED_DIR) + "/cases/small.jsonl";
+  const std::string path = std::string(MDSD_TEST_DATA_DIR) + "/small.jsonl";
   std::ifstream file(path);
   if (!file) throw std::runtime_error("cannot open " + path);
   std::vector<SharedCase> cases;
@@ -137,7 +139,7 @@ void extend_without_replacement(const Eigen::VectorXd& draft, int drafts,
   for (std::int32_t i = 0; i < draft.size(); ++i) {
     if (draft[i] == 0.0 || std::find(prefix.begin(), prefix.end(), i) != prefix.end()) continue;
     prefix.push_back(i);
-    extend_without_replacement(draft, drafts, prefix, probability * draft[i] / undrawn, law);
+    extend_without_replacement(draft, drafts, prefix, probability * (draft[i] / undrawn), law);
     prefix.pop_back();
   }
 }
@@ -456,17 +458,31 @@ Outcome brute_greedy(const Eigen::VectorXd& target, const Eigen::VectorXd& draft
 }
 
 double brute_kseq_rho(const Eigen::VectorXd& target, const Eigen::VectorXd& draft, int drafts) {
-  const auto excess = [&](double rho) {
-    const double beta = draft.cwiseMin(target / rho).sum();
-    return rho * beta - (1.0 - std::pow(1.0 - beta, drafts));
-  };
-  if (excess(1.0) >= 0.0) return 1.0;
-  double low = 1.0, high = drafts;
-  for (int iteration = 0; iteration < 300; ++iteration) {
-    const double middle = 0.5 * (low + high);
-    (excess(middle) >= 0.0 ? high : low) = middle;
+  // In long double, token by token, on p and q renormalised to sum to 1 in
+  // that precision: 1 - beta and 1 - rho beta are sums of non-negative terms
+  // (a difference with 1 would decide p = q by the last bit of the sums).
+  const Eigen::Index vocab = target.size();
+  long double target_total = 0.0L, draft_total = 0.0L;
+  for (Eigen::Index i = 0; i < vocab; ++i) {
+    target_total += target[i];
+    draft_total += draft[i];
   }
-  return high;
+  const auto excess = [&](long double rho) {
+    long double shortfall = 0.0L, surplus = 0.0L;  // 1 - beta, 1 - rho beta
+    for (Eigen::Index i = 0; i < vocab; ++i) {
+      const long double p = target[i] / target_total, q = draft[i] / draft_total;
+      shortfall += q - std::min(q, p / rho);
+      surplus += p - std::min(rho * q, p);
+    }
+    return std::pow(shortfall, static_cast<long double>(drafts)) - surplus;
+  };
+  if (excess(1.0L) >= 0.0L) return 1.0;
+  long double low = 1.0L, high = drafts;
+  for (int iteration = 0; iteration < 300; ++iteration) {
+    const long double middle = 0.5L * (low + high);
+    (excess(middle) >= 0.0L ? high : low) = middle;
+  }
+  return static_cast<double>(high);
 }
 
 TupleLaw brute_spechub_tuple_law(const Eigen::VectorXd& draft) {
@@ -487,7 +503,7 @@ TupleLaw brute_spechub_tuple_law(const Eigen::VectorXd& draft) {
     }
     for (std::int32_t second = 0; second < vocab; ++second) {
       if (second == hub || draft[second] == 0.0) continue;
-      law[{hub, second}] += draft[hub] / total * draft[second] / others;
+      law[{hub, second}] += (draft[hub] / total) * (draft[second] / others);
     }
   }
   return law;
@@ -554,6 +570,25 @@ bool starts_with(const std::string& text, const std::string& prefix) {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+// ------------------------------------------------------------ scratch folders
+
+ScratchFolder::ScratchFolder(const std::string& prefix) {
+  static int counter = 0;
+  folder = std::filesystem::temp_directory_path() /
+           (prefix + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  std::filesystem::create_directories(folder);
+}
+
+ScratchFolder::~ScratchFolder() {
+  std::error_code ignored;
+  std::filesystem::remove_all(folder, ignored);
+}
+
+std::string ScratchFolder::write(const std::string& name, const std::string& bytes) const {
+  std::ofstream(folder / name, std::ios::binary) << bytes;
+  return (folder / name).string();
 }
 
 }  // namespace mdsd::test

@@ -1,5 +1,5 @@
 // Test support: the shared test vectors, seeded random instances and an
-// independent brute force (THEORY.md §1-2) that the tests compare the code
+// independent brute force (README mathematics §1-2) that the tests compare the code
 // under test against. Nothing here calls src/core to compute an expectation;
 // it only borrows the DraftMethod enum and the DraftSet struct as vocabulary.
 #pragma once
@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <filesystem>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -33,7 +34,7 @@ inline constexpr double kQuadrature = 1e-10;
 
 // ---------------------------------------------------------------- shared cases
 
-// One line of /work/shared/cases/small.jsonl, raw (inputs may not sum to 1).
+// One line of /work/tests/data/small.jsonl, raw (inputs may not sum to 1).
 struct SharedCase {
   std::size_t line = 0;  // 1-based, for messages
   std::vector<double> target, draft;
@@ -44,7 +45,7 @@ struct SharedCase {
 
 std::vector<SharedCase> load_small_cases();
 
-// v / sum(v): how THEORY.md §6 says inputs are to be normalised.
+// v / sum(v): how README mathematics §6 says inputs are to be normalised.
 Eigen::VectorXd normalised(const std::vector<double>& values);
 Eigen::VectorXd vector_of(std::initializer_list<double> values);
 
@@ -74,7 +75,7 @@ using Subset = std::uint64_t;
 Subset subset_of(const std::vector<std::int32_t>& tokens);
 std::vector<std::int32_t> tokens_of(Subset subset);
 
-// Ordered draft tuples -> probability, by enumerating every tuple (THEORY.md
+// Ordered draft tuples -> probability, by enumerating every tuple (README mathematics
 // §1). Tuples of probability 0 are left out.
 using TupleLaw = std::map<std::vector<std::int32_t>, double>;
 // Draft sets (tokens ascending, distinct) -> probability.
@@ -110,7 +111,7 @@ double overlap(const Eigen::VectorXd& target, const Eigen::VectorXd& draft);
 using SharedVerifierCase = SharedCase;
 inline std::vector<SharedCase> load_small_verifier_cases() { return load_small_cases(); }
 
-// THEORY.md §6: alpha* (with, without, greedy) and the verifiers' acceptance.
+// README mathematics §6: alpha* (with, without, greedy) and the verifiers' acceptance.
 struct TheoryRow {
   Eigen::VectorXd target, draft;
   int drafts;
@@ -152,7 +153,7 @@ inline constexpr double kBrokenP = 1e-6;
 
 // --------------------------------------------------- reference verifier laws
 // The exact law of one verifier step given the draft tuple, written straight
-// from THEORY.md §4 with explicit residual vectors (no scalar-shift trick):
+// from README mathematics §4 with explicit residual vectors (no scalar-shift trick):
 // entry y is P(output y, accepted), entry V + y is P(output y, not accepted).
 using Outcome = std::vector<double>;
 using OutcomeOf = std::function<Outcome(const std::vector<std::int32_t>& drafts)>;
@@ -211,5 +212,20 @@ class RrsForgettingQ : public Verifier {
 
 bool starts_with(const std::string& text, const std::string& prefix);
 bool contains(const std::string& text, const std::string& part);
+
+// ------------------------------------------------------------ scratch folders
+
+// A folder of its own under the system's temporary folder for one test,
+// removed with everything in it afterwards.
+struct ScratchFolder {
+  std::filesystem::path folder;
+  explicit ScratchFolder(const std::string& prefix);
+  ~ScratchFolder();
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  std::filesystem::path path(const std::string& name) const { return folder / name; }
+  // Writes `bytes` to `name` in the folder; its path.
+  std::string write(const std::string& name, const std::string& bytes) const;
+};
 
 }  // namespace mdsd::test

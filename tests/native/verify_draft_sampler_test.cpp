@@ -1,6 +1,7 @@
 // verify/draft_sampler: empirical draft tuples and sets against the exact
-// joint laws enumerated in support (THEORY.md §1), for every scheme.
+// joint laws enumerated in support (README mathematics §1), for every scheme.
 #include "verify/draft_sampler.hpp"
+#include "verify/undrafted_mass.hpp"
 
 #include "support.hpp"
 
@@ -8,6 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <random>
 
 namespace mdsd::test {
 namespace {
@@ -132,7 +135,7 @@ TEST_CASE("SpecHub: tuples follow x1 ~ q then the hub or a second draw; sets fol
     CHECK(tuple_fit.p_value > kPassP);
     const Fit set_fit = fit_law(to_sets(tuples), brute_set_law(q, 2, DraftMethod::greedy));
     CHECK(set_fit.p_value > kPassP);
-    // The two exact laws agree set by set (THEORY.md §4, SpecHub).
+    // The two exact laws agree set by set (README mathematics §4, SpecHub).
     const SetLaw spechub_sets = collapse_to_sets(brute_spechub_tuple_law(q));
     const SetLaw greedy_sets = brute_set_law(q, 2, DraftMethod::greedy);
     REQUIRE(spechub_sets.size() == greedy_sets.size());
@@ -191,6 +194,97 @@ TEST_CASE("same seed, same drafts, for every scheme") {
       differ += a != c;
     }
     CHECK(differ > 0);
+  }
+}
+
+}  // namespace mdsd::test
+
+namespace mdsd::test {
+
+TEST_CASE("draft sampler: cold and layered drafts follow the enumerated law, without a scan per draw") {
+  // q in layers 1e20 and more apart, as a cold temperature makes them: the
+  // first draws are near-certain and the rest must still follow q restricted
+  // to what is left. The enumerated tuple law (masses summed, not 1 - drawn)
+  // is the reference.
+  std::vector<Eigen::VectorXd> drafts;
+  Eigen::VectorXd cold(12);
+  cold << 1.0, 3e-300, 1e-300, 2e-300, 1e-300, 5e-301, 4e-300, 1e-300, 2e-300, 3e-300, 1e-300, 1e-300;
+  drafts.push_back(cold / cold.sum());
+  Eigen::VectorXd layered(8);
+  layered << 0.6, 0.4, 2e-21, 1e-21, 3e-300, 1e-300, 1e-300, 2e-300;
+  drafts.push_back(layered / layered.sum());
+  std::uint64_t seed = 1100;
+  for (const Eigen::VectorXd& q : drafts) {
+    for (const int n : {2, 3, 4}) {
+      for (const DraftMethod method : {DraftMethod::without_replacement, DraftMethod::greedy}) {
+        CAPTURE(q.transpose());
+        CAPTURE(n);
+        CAPTURE(method_name(method));
+        const DraftSampler sampler(q, n, scheme_of(method));
+        const TupleLaw exact = brute_tuple_law(q, n, method);
+        // The fit is of the last draft given the most frequent prefix (the
+        // near-certain draws), so that it sees the 1e-300 layer.
+        // Greedy's fixed drafts come in no particular order: sort them.
+        const auto canonical = [&](std::vector<std::int32_t> tuple) {
+          if (method == DraftMethod::greedy) std::sort(tuple.begin(), tuple.end() - 1);
+          return tuple;
+        };
+        std::map<std::vector<std::int32_t>, double> law;
+        for (const auto& [tuple, mass] : exact) law[canonical(tuple)] += mass;
+        Counts observed;
+        for (const auto& [tuple, count] : draw_tuples(sampler, 20'000, ++seed)) observed[canonical(tuple)] += count;
+        std::map<std::vector<std::int32_t>, double> conditional;
+        double total = 0.0;
+        for (const auto& [tuple, count] : observed) {
+          (void)count;
+          CHECK(law.count(tuple) == 1);  // every drawn tuple is possible
+        }
+        // Same prefix as the most frequent observed tuple, excluding the last
+        // draw: the last draw's law given that prefix.
+        const auto most = std::max_element(observed.begin(), observed.end(),
+                                           [](const auto& a, const auto& b) { return a.second < b.second; });
+        const std::vector<std::int32_t> prefix(most->first.begin(), most->first.end() - 1);
+        Counts last_counts;
+        for (const auto& [tuple, count] : observed) {
+          if (std::equal(prefix.begin(), prefix.end(), tuple.begin())) last_counts[{tuple.back()}] += count;
+        }
+        for (const auto& [tuple, mass] : law) {
+          if (std::equal(prefix.begin(), prefix.end(), tuple.begin())) {
+            conditional[{tuple.back()}] += mass;
+            total += mass;
+          }
+        }
+        for (auto& [key, mass] : conditional) mass /= total;
+        CHECK(fit_law(last_counts, conditional).p_value > kPassP);
+      }
+    }
+  }
+}
+
+TEST_CASE("undrafted mass: the mass left equals a long-double sum, however much the drawn tokens held") {
+  std::mt19937_64 rng(1101);
+  Eigen::VectorXd q(10);
+  q << 1.0, 1e-20, 3e-21, 1e-300, 2e-300, 1e-300, 5e-301, 4e-300, 1e-300, 2e-300;
+  q /= q.sum();
+  for (const int n : {1, 2, 4}) {
+    const UndraftedMass undrafted(q, n);
+    for (int trial = 0; trial < 200; ++trial) {
+      std::vector<std::int32_t> drawn(10);
+      std::iota(drawn.begin(), drawn.end(), 0);
+      std::shuffle(drawn.begin(), drawn.end(), rng);
+      const std::size_t count = static_cast<std::size_t>(trial % 10);
+      long double reference = 0.0L;
+      for (std::int32_t i = 0; i < 10; ++i) {
+        if (std::find(drawn.begin(), drawn.begin() + static_cast<std::ptrdiff_t>(count), i) ==
+            drawn.begin() + static_cast<std::ptrdiff_t>(count)) {
+          reference += q[i];
+        }
+      }
+      CAPTURE(n);
+      CAPTURE(count);
+      const double left = undrafted.left(drawn.data(), count);
+      CHECK(std::abs(left - static_cast<double>(reference)) <= 1e-15 * static_cast<double>(reference));
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 // verify/greedy_verifier: the greedy verifier (and SpecHub, which it also
-// verifies) reaches alpha*_greedy: against shared/cases/small.jsonl, THEORY.md
+// verifies) reaches alpha*_greedy: against tests/data/small.jsonl, README mathematics
 // §6 and the enumerated law; verify() against the law of each draft tuple.
 #include "verify/greedy_verifier.hpp"
 
@@ -23,7 +23,7 @@ std::vector<std::int32_t> fixed_of(const Eigen::VectorXd& draft, int drafts) {
 
 }  // namespace
 
-TEST_CASE("greedy acceptance reproduces shared/cases/small.jsonl (verifier and alpha*_greedy)") {
+TEST_CASE("greedy acceptance reproduces tests/data/small.jsonl (verifier and alpha*_greedy)") {
   int verifier_checked = 0, spechub_checked = 0;
   for (const SharedVerifierCase& entry : load_small_verifier_cases()) {
     CAPTURE(entry.line);
@@ -51,7 +51,7 @@ TEST_CASE("greedy acceptance reproduces shared/cases/small.jsonl (verifier and a
   CHECK(spechub_checked >= 15);
 }
 
-TEST_CASE("greedy acceptance reproduces THEORY.md §6 (alpha*_greedy column)") {
+TEST_CASE("greedy acceptance reproduces README mathematics §6 (alpha*_greedy column)") {
   for (const TheoryRow& row : theory_table_rows()) {
     CAPTURE(row.target.transpose());
     CAPTURE(row.drafts);
@@ -81,7 +81,7 @@ TEST_CASE("greedy: exact acceptance equals the enumerated law, whose output is p
     CHECK((output_law(law) - p).cwiseAbs().maxCoeff() <= kExact);
     CHECK(std::abs(verifier.acceptance() - accepted_mass(law)) <= kExact);
     CHECK(std::abs(hit_mass(tuples, outcome) - accepted_mass(law)) <= kExact);
-    // ... and it is the optimum over all subsets (THEORY.md §2).
+    // ... and it is the optimum over all subsets (README mathematics §2).
     CHECK(std::abs(verifier.acceptance() - brute_optimal_rate(p, collapse_to_sets(tuples)).alpha) <= kExact);
   }
 }

@@ -1,5 +1,5 @@
 // verify/kseq_verifier: K-SEQ's rho and acceptance against
-// shared/cases/small.jsonl, THEORY.md §6 and an independent bisection;
+// tests/data/small.jsonl, README mathematics §6 and an independent bisection;
 // verify() against the enumerated law of each step.
 #include "verify/kseq_verifier.hpp"
 
@@ -14,9 +14,11 @@ namespace mdsd::test {
 namespace {
 
 constexpr std::int64_t kPerTuple = 4000;
-// rho is a bisection to 1e-15 relative: the validity condition holds at rho
-// and fails a little below it (unless rho = 1).
+// rho is exact to the last bits: the validity condition holds at rho and
+// fails a little below it (unless rho = 1).
 constexpr double kBelowRho = 1e-9;
+// The target for rho against the long-double reference.
+constexpr double kRhoDigits = 1e-12;
 
 struct Built {
   Problem problem;
@@ -31,7 +33,7 @@ double beta(const Eigen::VectorXd& p, const Eigen::VectorXd& q, double rho) {
 
 }  // namespace
 
-TEST_CASE("K-SEQ acceptance and rho reproduce shared/cases/small.jsonl") {
+TEST_CASE("K-SEQ acceptance and rho reproduce tests/data/small.jsonl") {
   int checked = 0;
   for (const SharedVerifierCase& entry : load_small_verifier_cases()) {
     if (!entry.expected_verifiers.contains("kseq")) continue;
@@ -41,7 +43,7 @@ TEST_CASE("K-SEQ acceptance and rho reproduce shared/cases/small.jsonl") {
     const auto& expected = entry.expected_verifiers["kseq"];
     CHECK(std::abs(kseq.acceptance() - expected["alpha"].get<double>()) <= kExact);
     CHECK(std::abs(kseq.rho() - expected["rho"].get<double>()) <= kExact);
-    // At least (1 - 1/e) of the optimum with replacement (THEORY.md §4).
+    // At least (1 - 1/e) of the optimum with replacement (README mathematics §4).
     const double optimum = entry.expected_optimal["with_replacement"]["alpha"].get<double>();
     CHECK(kseq.acceptance() >= (1.0 - std::exp(-1.0)) * optimum - kExact);
     CHECK(kseq.acceptance() <= optimum + kExact);
@@ -50,7 +52,7 @@ TEST_CASE("K-SEQ acceptance and rho reproduce shared/cases/small.jsonl") {
   CHECK(checked == 60);
 }
 
-TEST_CASE("K-SEQ acceptance and rho reproduce THEORY.md §6") {
+TEST_CASE("K-SEQ acceptance and rho reproduce README mathematics §6") {
   for (const TheoryRow& row : theory_table_rows()) {
     CAPTURE(row.target.transpose());
     CAPTURE(row.drafts);
@@ -94,6 +96,54 @@ TEST_CASE("K-SEQ: rho is the smallest valid one and the enumerated law keeps p")
     // Figure (B), the output is a draft, is at least figure (A).
     CHECK(hit_mass(tuples, outcome) >= accepted_mass(law) - kRounding);
   }
+}
+
+TEST_CASE("K-SEQ: p = q has rho = 1 and acceptance 1 exactly, for every n up to 64") {
+  // The validity condition holds at rho = 1 with equality (1 - beta = 0 and
+  // 1 - rho beta = 0); a difference with 1 used to land on 2.4 at n = 64.
+  std::mt19937_64 rng(620);
+  for (const int vocab : {2, 17, 1000}) {
+    const Eigen::VectorXd p = random_distribution(rng, vocab);
+    for (const int n : {2, 3, 8, 16, 33, 64}) {
+      CAPTURE(vocab);
+      CAPTURE(n);
+      const Built built(Problem{p, p, n});
+      const KSeq kseq(built.problem, built.table);
+      CHECK(kseq.rho() == 1.0);
+      CHECK(kseq.acceptance() == 1.0);
+      CHECK(brute_kseq_rho(p, p, n) == 1.0);
+    }
+  }
+}
+
+TEST_CASE("K-SEQ: rho to 1e-12 against a long-double reference, where the condition is flat") {
+  // Near-equal pairs (p a small perturbation of q) at large n: (1 - beta)^n
+  // is tiny and flat near the root, where a bisection on rho beta - (1 - (1 -
+  // beta)^n) in doubles stops at rounding noise. Also rho = 1 exactly valid
+  // when p <= q wherever p/q < 1 leaves nothing to correct.
+  std::mt19937_64 rng(621);
+  std::uniform_real_distribution<double> wobble(-1.0, 1.0);
+  int above_one = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    const int vocab = 5 + trial * 7;
+    const Eigen::VectorXd q = random_distribution(rng, vocab);
+    Eigen::VectorXd p = q;
+    const double size = std::pow(10.0, -1.0 - trial % 6);
+    for (Eigen::Index i = 0; i < p.size(); ++i) p[i] *= 1.0 + size * wobble(rng);
+    p /= p.sum();
+    for (const int n : {2, 8, 32, 64}) {
+      CAPTURE(trial);
+      CAPTURE(n);
+      const Built built(Problem{p, q, n});
+      const KSeq kseq(built.problem, built.table);
+      const double reference = brute_kseq_rho(p, q, n);
+      CHECK(std::abs(kseq.rho() - reference) <= kRhoDigits * reference);
+      const double b = beta(p, q, reference);
+      CHECK(std::abs(kseq.acceptance() - (1.0 - std::pow(1.0 - b, n))) <= kRhoDigits);
+      above_one += kseq.rho() > 1.0;
+    }
+  }
+  CHECK(above_one > 100);  // the family does exercise roots above 1
 }
 
 TEST_CASE("K-SEQ: n = 1 is single-draft speculative sampling with rho = 1") {

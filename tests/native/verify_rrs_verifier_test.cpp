@@ -1,5 +1,5 @@
 // verify/rrs_verifier: recursive rejection sampling with and without
-// replacement. Exact acceptance against shared/cases/small.jsonl, THEORY.md §6
+// replacement. Exact acceptance against tests/data/small.jsonl, README mathematics §6
 // and a direct enumeration; verify() against the enumerated law of each step.
 #include "verify/rrs_verifier.hpp"
 
@@ -32,7 +32,7 @@ double optional_value(const std::optional<double>& value) {
 
 }  // namespace
 
-TEST_CASE("RRS acceptance reproduces shared/cases/small.jsonl") {
+TEST_CASE("RRS acceptance reproduces tests/data/small.jsonl") {
   int with_checked = 0, without_checked = 0;
   for (const SharedVerifierCase& entry : load_small_verifier_cases()) {
     CAPTURE(entry.line);
@@ -54,7 +54,7 @@ TEST_CASE("RRS acceptance reproduces shared/cases/small.jsonl") {
   CHECK(without_checked >= 50);
 }
 
-TEST_CASE("RRS acceptance reproduces THEORY.md §6") {
+TEST_CASE("RRS acceptance reproduces README mathematics §6") {
   for (const TheoryRow& row : theory_table_rows()) {
     CAPTURE(row.target.transpose());
     CAPTURE(row.drafts);
