@@ -97,6 +97,8 @@ function printableKey(key) {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
+const kLoneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function serialise(value, what, prefix = '') {
   const paths = new WeakMap();
   const pathOf = (holder, key) => {
@@ -106,6 +108,14 @@ function serialise(value, what, prefix = '') {
   };
   const name = (path) => (path === '' ? what : `${prefix}${path}`);
   const replacer = function (key, item) {
+    // A lone UTF-16 surrogate has no UTF-8 form: name where it is, rather
+    // than let the core's JSON reader report a column.
+    if (typeof key === 'string' && kLoneSurrogate.test(key)) {
+      throw new MdsdInputError(`${name(pathOf(this, printableKey(key)))}: the key holds a lone UTF-16 surrogate, which is not valid Unicode`);
+    }
+    if (typeof item === 'string' && kLoneSurrogate.test(item)) {
+      throw new MdsdInputError(`${name(pathOf(this, key))}: the string holds a lone UTF-16 surrogate, which is not valid Unicode`);
+    }
     if (typeof item === 'number' && !Number.isFinite(item)) {
       const path = pathOf(this, key);
       if (item === -Infinity && /(?:^|\.)logits\[\d+\]$/.test(path)) return '-Infinity';

@@ -144,8 +144,10 @@ class DocumentBuilder {
   }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& error) {
     message = error.what();
+    where = path_being_read();
     return false;
   }
+  std::string where;  // on a syntax error, the field being read (may be empty)
 
  private:
   // Whether an array starting now is streamed: nothing when not, else whether
@@ -158,6 +160,26 @@ class DocumentBuilder {
       return true;
     }
     return std::nullopt;
+  }
+
+  // The path of the value the parser is in: "target[1]", "simulate.seed".
+  std::string path_being_read() const {
+    std::string path;
+    const auto add_key = [&](const std::string& key) { path += (path.empty() ? "" : ".") + excerpt(key, 80); };
+    for (std::size_t i = 1; i < stack_.size(); ++i) {
+      if (stack_[i - 1]->is_array()) path += "[" + std::to_string(stack_[i - 1]->size() - 1) + "]";
+      else add_key(keys_[i]);
+    }
+    if (stack_.empty()) return path;
+    if (streaming_) {
+      add_key(pending_key_);
+      path += "[" + std::to_string(header_.elements) + "]";
+    } else if (stack_.back()->is_array()) {
+      path += "[" + std::to_string(stack_.back()->size()) + "]";
+    } else if (!pending_key_.empty()) {
+      add_key(pending_key_);
+    }
+    return path;
   }
 
   // Adds `value` where the parser is (the root, the end of an array, or the
@@ -178,6 +200,7 @@ class DocumentBuilder {
   }
   bool insert(json&& value) {
     place(std::move(value));
+    pending_key_.clear();  // its value is read: no key is pending
     return true;
   }
   bool open_container(json&& empty) {
@@ -189,6 +212,7 @@ class DocumentBuilder {
   bool close_container() {
     stack_.pop_back();
     keys_.pop_back();
+    pending_key_.clear();
     return true;
   }
 
@@ -603,6 +627,7 @@ Expected<nlohmann::json> parse_json_text(std::string_view text) {
       message = message.substr(0, start) + "\u2026" + message.substr(cut);
     }
   }
+  if (!builder.where.empty()) message += " (in " + builder.where + ")";
   return Error{"request: not valid JSON: " + message};
 }
 

@@ -109,3 +109,13 @@ test('createBatch().add() refuses keys it would not read; a cyclic request is a 
   cyclic.self = cyclic;
   assert.throws(() => calculator.solve(cyclic), (error) => error.name === 'MdsdInputError' && !error.message.includes('\n'));
 });
+
+test('a lone UTF-16 surrogate is named where it is, in a key or a string', () => {
+  const base = { target: [0.5, 0.5], draft: [0.5, 0.5], drafts: 1 };
+  assert.throws(() => calculator.solve({ ...base, ['x\uD800']: 1 }), (error) => error.name === 'MdsdInputError' &&
+    error.message === 'x\\ud800: the key holds a lone UTF-16 surrogate, which is not valid Unicode');
+  assert.throws(() => calculator.solve({ ...base, methods: ['with\uDC00'] }), (error) => error.name === 'MdsdInputError' &&
+    error.message === 'methods[0]: the string holds a lone UTF-16 surrogate, which is not valid Unicode');
+  // A surrogate pair is valid Unicode: the core then names the unknown method.
+  assert.throws(() => calculator.solve({ ...base, methods: ['\u{1F600}'] }), /methods\[0\]: unknown method/);
+});

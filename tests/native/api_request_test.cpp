@@ -481,3 +481,24 @@ TEST_CASE("integer fields compare integer literals exactly") {
 }
 
 }  // namespace mdsd::test
+
+namespace mdsd::test {
+
+TEST_CASE("a number past the double range names the field it is in") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"target": [1e309, 1], "draft": [0.5, 0.5], "drafts": 1})", "(in target[0])"},
+      {R"({"target": [0.5, 0.5], "draft": {"logits": [1, 2e400]}, "drafts": 1})", "(in draft.logits[1])"},
+      {R"({"target": [0.5, 0.5], "draft_joint": [{"drafts": [0], "prob": 1e400}]})", "(in draft_joint[0].prob)"},
+      {R"({"target": [0.5, 0.5], "draft": [0.5, 0.5], "drafts": 1, "simulate": {"samples": 1e999}})",
+       "(in simulate.samples)"},
+  };
+  for (const auto& [text, where] : cases) {
+    CAPTURE(text);
+    const auto parsed = parse_json_text(text);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().rfind("request: not valid JSON: number overflow", 0) == 0);
+    CHECK(parsed.error().ends_with(where));
+  }
+}
+
+}  // namespace mdsd::test
