@@ -1,4 +1,5 @@
 #include "api/batch_json.hpp"
+#include "core/message_text.hpp"
 
 #include "api/request.hpp"
 #include "core/limits.hpp"

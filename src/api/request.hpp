@@ -1,7 +1,9 @@
 // The request contract (README.md "Request"): JSON in, a validated Request
-// out, or one message naming the bad field. Only this layer knows JSON.
+// (calculation/request.hpp) out, or one message naming the bad field. Only
+// this layer knows JSON.
 #pragma once
 
+#include "calculation/request.hpp"
 #include "core/distribution.hpp"
 #include "core/draft_law.hpp"
 #include "core/expected.hpp"
@@ -26,28 +28,6 @@ namespace mdsd {
 struct NumberArray {
   const double* data = nullptr;
   std::size_t size = 0;
-};
-
-struct Request {
-  // target is always set; draft and drafts unless draft_joint was given.
-  Problem problem;
-  bool has_draft = false;
-  // An explicit joint law of the drafts, collapsed to sets (LP only).
-  std::optional<std::vector<DraftSet>> draft_joint;
-  std::vector<DraftMethod> methods;  // the optimal rates to compute
-  bool lp = false;                   // also solve the LP of each method
-  LpOptions lp_options;
-  std::vector<VerifierKind> verifiers;  // whose acceptance to report (draft only)
-  struct Simulation {
-    std::int64_t samples = 0;
-    std::uint64_t seed = 1;
-  };
-  std::optional<Simulation> simulate;  // run sampler and verifier this many times
-  // Steps and seed of the Monte Carlo estimate for verifiers without an exact
-  // formula (the seed is simulate.seed when given).
-  std::int64_t estimate_samples = 200'000;
-  std::uint64_t estimate_seed = 1;
-  std::vector<std::string> warnings;  // e.g. weights normalised
 };
 
 // DIST: an array of probabilities or weights (or a buffer reference), or

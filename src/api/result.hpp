@@ -1,12 +1,7 @@
-// The result of one request, before and after rendering as JSON (README.md
-// "Result"). A method that does not apply, or an LP that is too large, is an
-// outcome in the result, not a failure of the call.
+// The result of one request rendered as JSON (README.md "Result").
 #pragma once
 
-#include "api/request.hpp"
-#include "api/verifier_report.hpp"
-#include "core/optimal_rate.hpp"
-#include "lp/transport_lp.hpp"
+#include "calculation/calculate.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -15,27 +10,6 @@
 
 namespace mdsd {
 
-struct MethodResult {
-  DraftMethod method;
-  Expected<OptimalRate> rate;
-};
-
-struct LpResult {
-  std::string label;  // a method name, or "joint" for draft_joint
-  Expected<LpSolution> solution;
-};
-
-struct Result {
-  Eigen::Index vocab = 0;
-  int drafts = 0;
-  std::vector<std::string> warnings;
-  std::vector<MethodResult> optimal;
-  std::vector<LpResult> lp;
-  std::vector<VerifierReport> verifiers;
-};
-
-// Computes everything the request asks for.
-Result calculate(const Request& request);
 
 nlohmann::ordered_json to_json(const Result& result);
 

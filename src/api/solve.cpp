@@ -1,4 +1,5 @@
 #include "api/solve.hpp"
+#include "core/message_text.hpp"
 
 #include "api/result.hpp"
 #include "core/distribution.hpp"

@@ -3,6 +3,7 @@
 // computed in parallel chunks, and added in order; any bad row stops the run
 // with a message naming the file and row: a partial run is never summarised.
 #include "api/batch_json.hpp"
+#include "core/message_text.hpp"
 #include "api/request.hpp"
 #include "cli/commands.hpp"
 #include "core/distribution.hpp"

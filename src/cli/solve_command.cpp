@@ -1,5 +1,6 @@
 // mdsd solve [FILE|-]
 #include "api/request.hpp"
+#include "core/message_text.hpp"
 #include "api/result.hpp"
 #include "cli/commands.hpp"
 #include "core/distribution.hpp"

@@ -1,6 +1,7 @@
 // mdsd synthetic VOCAB [SEED [DRAFTS [TEMPERATURE]]] and
 // mdsd synthetic-dataset POSITIONS VOCAB SEED TARGET.npy DRAFT.npy
 #include "cli/commands.hpp"
+#include "core/message_text.hpp"
 #include "core/distribution.hpp"
 #include "core/limits.hpp"
 #include "core/synthetic.hpp"

@@ -3,7 +3,7 @@
 // each setting of a sweep over the number of drafts and the temperature.
 #pragma once
 
-#include "api/result.hpp"
+#include "calculation/calculate.hpp"
 #include "core/distribution.hpp"
 
 #include <array>

@@ -1,4 +1,5 @@
 #include "dataset/npy_file.hpp"
+#include "core/message_text.hpp"
 
 #include "core/distribution.hpp"
 #include "core/limits.hpp"

@@ -3,6 +3,7 @@
 // where each one goes in the request is a separate list of key paths, so no
 // value inside the request text is ever taken for one (request.hpp).
 #include "api/batch_json.hpp"
+#include "core/message_text.hpp"
 #include "api/request.hpp"
 #include "api/solve.hpp"
 #include "core/distribution.hpp"

@@ -1,6 +1,7 @@
 // api/request: the request contract, and a message naming the field for every
 // way a request can be wrong.
 #include "api/request.hpp"
+#include "core/message_text.hpp"
 
 #include "api/solve.hpp"
 #include "support.hpp"

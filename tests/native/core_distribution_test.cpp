@@ -1,5 +1,6 @@
 // core/distribution: weights and logits to a validated probability vector.
 #include "core/distribution.hpp"
+#include "core/message_text.hpp"
 
 #include "support.hpp"
 

@@ -2,7 +2,7 @@
 // request asks for (README.md "Verifiers").
 #pragma once
 
-#include "api/request.hpp"
+#include "calculation/request.hpp"
 #include "core/optimal_rate.hpp"
 #include "verify/simulation.hpp"
 #include "verify/statistics.hpp"

@@ -1,6 +1,6 @@
-// api/verifier_report through mdsd::solve(): the "verifiers" and "simulation"
+// calculation/verifier_report through mdsd::solve(): the "verifiers" and "simulation"
 // blocks of the result, and the request errors of "verifiers" and "simulate".
-#include "api/verifier_report.hpp"
+#include "calculation/verifier_report.hpp"
 
 #include "api/solve.hpp"
 #include "support.hpp"

@@ -1,4 +1,5 @@
-#include "api/verifier_report.hpp"
+#include "calculation/verifier_report.hpp"
+#include "core/message_text.hpp"
 
 #include "core/distribution.hpp"
 #include "core/draft_law.hpp"

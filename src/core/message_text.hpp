@@ -1,0 +1,24 @@
+// The text of messages that quote numbers or what the user wrote: one valid
+// line, bounded in length, whatever the input.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace mdsd {
+
+// Shortest round-trip text of a number, for messages ("-0.2", "1e-300").
+std::string format_number(double value);
+
+// `text` with control characters escaped (\u000a) and bytes that are not
+// UTF-8 as \xff, so that a message that quotes the user's input stays one
+// valid line.
+std::string printable(std::string_view text);
+
+// What a message quotes of the user's input (a key, a name, a header field):
+// printable() of its first `limit` characters, with an ellipsis (U+2026) when
+// cut, so that a 10 MB key does not come back whole.
+std::string excerpt(std::string_view text, std::size_t limit = 80);
+
+}  // namespace mdsd
