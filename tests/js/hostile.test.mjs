@@ -9,7 +9,7 @@ import { load, MdsdInputError } from '../../web/mdsd.mjs';
 import { theoryTable, kTableTolerance } from './support.mjs';
 
 const calculator = await load();
-const row = theoryTable[0];  // THEORY.md §6: alpha* 0.89 / 0.9928571429 / 0.95
+const row = theoryTable[0];  // README mathematics §6: alpha* 0.89 / 0.9928571429 / 0.95
 const base = { target: row.target, draft: row.draft, drafts: row.drafts };
 
 function rejects(call, field, pattern) {
