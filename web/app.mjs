@@ -4,6 +4,7 @@
 // numbers use the prefix "tokens." (expected tokens per target call).
 import { InputError, parseNumbers, parseFile, parseNumberField, tokensPerCall, speedUp } from './inputs.mjs';
 import { termButton } from './terms.mjs';
+import { setupExports } from './export.mjs';
 
 // The worker first: loading the WebAssembly module is the longest step.
 const workerUrl = new URL('./worker.mjs', import.meta.url);
@@ -227,6 +228,7 @@ function currentHash() {
   add('lp', form.lp.checked ? 1 : 0);
   if (features?.simulate && form.simulate.checked) add('simulate', form.samples.value.trim());
   add('d', form.depth.value.trim());
+  add('c', form.cost.value.trim());
   if (document.body.classList.contains('compact')) add('view', 'compact');
   return { hash: `#${parts.join('&')}`, complete };
 }
@@ -269,7 +271,7 @@ function applyHash(hash) {
         found = true;
       }
     }
-    $('preset').value = 'custom';
+    setPreset('custom');
   }
   if (params.has('drafts')) form.drafts.value = params.get('drafts');
   for (const key of ['temperature', 'top_k', 'top_p']) if (params.has(key)) form[key].value = params.get(key);
@@ -284,12 +286,22 @@ function applyHash(hash) {
   if (params.has('lp')) form.lp.checked = params.get('lp') !== '0';
   syncVerifiers();
   if (params.has('d')) form.depth.value = params.get('d');
+  if (params.has('c')) form.cost.value = params.get('c');
   form.simulate.checked = params.has('simulate');
   if (params.has('simulate')) form.samples.value = params.get('simulate');
   syncSampling();
   return found;
 }
 let pendingVerifiers = null;
+
+// The preset the inputs show. The select's own value is not enough: at its
+// 'change' event it already names the new preset, and a history entry must
+// record the one it replaces.
+let shownPreset = 'custom';
+function setPreset(name) {
+  shownPreset = name;
+  $('preset').value = name;
+}
 
 function applySynthetic(vocab, seed) {
   const synthetic = { vocab, seed };
@@ -301,7 +313,7 @@ function applySynthetic(vocab, seed) {
     $(`${field}-kind`).value = 'probabilities';
     showLoaded(field);
   }
-  $('preset').value = vocab === syntheticVocab ? 'synthetic' : 'custom';
+  setPreset(vocab === syntheticVocab ? 'synthetic' : 'custom');
   $('seed-field').hidden = false;
   form.seed.value = seed;
 }
@@ -760,7 +772,7 @@ function compute() {
   if (running && features && performance.now() - running.lastMessage > 300) restartWorker();
   markStale();
   status.textContent = 'Computing…';
-  running = { id, lastMessage: performance.now(), hasResult: false };
+  running = { id, lastMessage: performance.now(), hasResult: false, job };
   chartState.drafts = job.drafts;
   chartState.temperature = job.target.logits?.temperature ?? job.draft.logits?.temperature ?? null;
   chartState.pendingSweeps = { drafts: [], temperature: [] };
@@ -769,10 +781,28 @@ function compute() {
   worker.postMessage({ id, job });
 }
 
+// The whole result as JSON comes from the worker: the page holds the result
+// without its certificate ids (they can be 100,000+), the worker has it all.
+const exportRequests = new Map();
+let exportCount = 0;
+let lastJob = null;           // {id, job} that gave the result on screen
+function resultJson() {
+  if (!lastResult || !lastJob) return Promise.resolve(null);
+  const exportId = ++exportCount;
+  const message = { type: 'export', exportId, ...lastJob };
+  return new Promise((resolve) => {
+    exportRequests.set(exportId, { message, resolve: (data) => resolve(data.text ?? null) });
+    worker.postMessage(message);
+  });
+}
+setupExports({ resultJson });
+
 function restartWorker() {
   worker.terminate();
   features = features ?? null;
   startWorker();
+  // An export asked of the old worker is asked again (the new one re-solves).
+  for (const { message } of exportRequests.values()) worker.postMessage(message);
 }
 
 function onWorkerMessage(data) {
@@ -789,6 +819,11 @@ function onWorkerMessage(data) {
     showRequestError(`The calculator failed to load: ${data.message}`);
     return;
   }
+  if (data.type === 'export') {
+    exportRequests.get(data.exportId)?.resolve(data);
+    exportRequests.delete(data.exportId);
+    return;
+  }
   if (data.id !== latest) return;  // a newer input superseded this one
   if (running) running.lastMessage = performance.now();
   switch (data.type) {
@@ -800,6 +835,7 @@ function onWorkerMessage(data) {
       break;
     case 'result':
       running.hasResult = true;
+      lastJob = { id: data.id, job: running.job };
       render(data.result);
       chartState.sweeps = chartState.pendingSweeps;
       status.textContent = `Vocabulary ${data.result.vocab.toLocaleString('en')}, ${data.result.drafts} draft${data.result.drafts === 1 ? '' : 's'}. Computed in ${Math.max(1, Math.round(data.ms))} ms.`;
@@ -856,10 +892,69 @@ function setupFeatures() {
 
 // ---- link, embed ---------------------------------------------------------
 
+// Typing only replaces the current history entry; a deliberate change (an
+// example, a file, Copy link) pushes one, so that Back returns to the inputs
+// before it. Each entry's state holds a snapshot of the inputs when its hash
+// cannot carry them all (a long file), and always for an entry left by a
+// deliberate change: Back restores the snapshot exactly.
 function updateHash() {
-  const { hash } = currentHash();
-  if (hash !== location.hash) history.replaceState(null, '', hash);
+  const { hash, complete } = currentHash();
+  if (hash !== location.hash) writeHistory('replaceState', hash, complete ? null : { inputs: snapshotInputs() });
 }
+
+function writeHistory(method, hash, state) {
+  try {
+    history[method](state, '', hash);
+  } catch {
+    // A snapshot too large for the browser's history: the hash alone.
+    history[method](null, '', hash);
+  }
+}
+
+// Before a deliberate change: the current inputs, exactly, in the current entry.
+function checkpoint() {
+  writeHistory('replaceState', currentHash().hash, { inputs: snapshotInputs() });
+}
+
+// After it: a new entry for the new inputs.
+function pushEntry() {
+  writeHistory('pushState', currentHash().hash, { inputs: snapshotInputs() });
+}
+
+function snapshotInputs() {
+  const values = {};
+  for (const element of form.elements) {
+    if (element.type === 'file' || element.id === 'preset' || !(element.id || element.name)) continue;
+    const key = element.id || `${element.name}=${element.value}`;
+    values[key] = element.type === 'checkbox' ? element.checked : element.value;
+  }
+  return { values, loaded: { ...loaded }, preset: shownPreset, compact: document.body.classList.contains('compact') };
+}
+
+function restoreInputs(snapshot) {
+  for (const element of form.elements) {
+    if (element.type === 'file' || element.id === 'preset' || !(element.id || element.name)) continue;
+    const value = snapshot.values[element.id || `${element.name}=${element.value}`];
+    if (value === undefined) continue;
+    if (element.type === 'checkbox') element.checked = value;
+    else element.value = value;
+  }
+  for (const field of ['target', 'draft']) {
+    loaded[field] = snapshot.loaded[field] ?? null;
+    showLoaded(field);
+  }
+  document.body.classList.toggle('compact', snapshot.compact);
+  setPreset(snapshot.preset);
+  $('seed-field').hidden = !loaded.target?.synthetic;
+  syncVerifiers();
+  syncSampling();
+}
+
+const undo = $('preset-undo');
+undo.addEventListener('click', () => {
+  undo.hidden = true;
+  history.back();
+});
 
 function pageUrl(hash = '') {
   return `${new URL('.', location.href.replace(/#.*$/, '')).href}${hash}`;
@@ -868,7 +963,10 @@ function pageUrl(hash = '') {
 $('share').addEventListener('click', async () => {
   const { hash, complete } = currentHash();
   const url = pageUrl(hash);
-  history.replaceState(null, '', hash);
+  // The copied state is a point to come back to: later typing goes to a new entry.
+  checkpoint();
+  pushEntry();
+  undo.hidden = true;
   let copied = true;
   try { await navigator.clipboard.writeText(url); } catch { copied = false; }
   $('share-note').textContent = (copied ? 'Link copied.' : `Link: ${url}`) +
@@ -944,13 +1042,14 @@ form.addEventListener('input', (event) => {
   const target = event.target;
   if (target.type === 'file') return;
   if (target.id === 'preset' || target.id === 'seed') return;
+  undo.hidden = true;
   if (target.id === 'depth' || target.id === 'cost') {
     rerenderTokens();
     updateHash();
     return;
   }
   if (target.id === 'target' || target.id === 'draft') {
-    $('preset').value = 'custom';
+    setPreset('custom');
     $('seed-field').hidden = !loaded.target?.synthetic;
   }
   if (target.id?.endsWith('-kind')) syncSampling();
@@ -960,8 +1059,25 @@ form.addEventListener('input', (event) => {
 });
 form.addEventListener('submit', (event) => event.preventDefault());
 
+// 'change' only: a choice made in the list. Keys that would change a closed
+// select at once (arrows, Home/End, page keys, type-ahead letters) are held
+// back, so that no key press alone replaces the inputs; Space, Enter,
+// Alt+Down or F4 open the list, where the arrows move and Enter chooses.
+$('preset').addEventListener('keydown', (event) => {
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  if (/^(?:Arrow(?:Up|Down|Left|Right)|Home|End|PageUp|PageDown)$/.test(event.key) || (event.key.length === 1 && event.key !== ' ')) {
+    event.preventDefault();
+  }
+});
 $('preset').addEventListener('change', async () => {
-  applyPreset($('preset').value, await exampleRequest);
+  const name = $('preset').value;
+  const typed = shownPreset === 'custom';
+  checkpoint();
+  applyPreset(name, await exampleRequest);
+  setPreset(name);
+  pushEntry();
+  // Inputs of the user's own (typed, loaded or from a link) get an Undo beside the choice.
+  undo.hidden = !typed;
   compute();
 });
 $('seed').addEventListener('input', () => {
@@ -991,6 +1107,7 @@ for (const field of ['target', 'draft']) {
     if (!file) return;
     try {
       const { values, kind } = parseFile(file.name, new Uint8Array(await file.arrayBuffer()), field);
+      checkpoint();
       if (loaded.target?.synthetic) {
         const other = field === 'target' ? 'draft' : 'target';
         loaded[other] = null;
@@ -998,9 +1115,11 @@ for (const field of ['target', 'draft']) {
       }
       if (kind) $(`${field}-kind`).value = kind;
       setLoaded(field, { label: `${file.name}: ${values.length.toLocaleString('en')} values`, values });
-      $('preset').value = 'custom';
+      setPreset('custom');
       $('seed-field').hidden = true;
       syncSampling();
+      pushEntry();
+      undo.hidden = true;
       compute();
     } catch (error) {
       latest++;
@@ -1022,7 +1141,7 @@ for (const button of document.querySelectorAll('[data-clear]')) {
     if (entry?.synthetic) {
       for (const name of ['target', 'draft']) { loaded[name] = null; showLoaded(name); }
       $('seed-field').hidden = true;
-      $('preset').value = 'custom';
+      setPreset('custom');
     } else {
       loaded[field] = null;
       showLoaded(field);
@@ -1036,12 +1155,21 @@ for (const button of document.querySelectorAll('[data-clear]')) {
 // A hash as a new tab would show it: without a distribution, the built-in example.
 async function openHash(hash) {
   if (!applyHash(hash)) {
-    $('preset').value = 'builtin';
+    setPreset('builtin');
     applyPreset('builtin', await exampleRequest);
   }
 }
 
+// Back and Forward: an entry's snapshot when it has one, else its hash.
+window.addEventListener('popstate', async (event) => {
+  undo.hidden = true;
+  if (event.state?.inputs) restoreInputs(event.state.inputs);
+  else await openHash(location.hash);
+  compute();
+});
+// A hash typed or followed; popstate has already applied it when it fired too.
 window.addEventListener('hashchange', async () => {
+  if (location.hash === currentHash().hash) return;
   await openHash(location.hash);
   compute();
 });

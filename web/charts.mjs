@@ -30,6 +30,9 @@ const axisStyle = () => {
 };
 const fmt = (digits) => (u, value) => (value == null ? '–' : value.toFixed(digits));
 const charts = new Set();
+// The chart drawn in a container, for export.mjs (PNG and SVG of a chart).
+const byElement = new WeakMap();
+export const chartOf = (element) => byElement.get(element) ?? null;
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
   for (const chart of charts) chart.redraw();
 });
@@ -66,6 +69,7 @@ class Chart {
   constructor(element) {
     this.#element = element;
     charts.add(this);
+    byElement.set(element, this);
     new ResizeObserver(() => {
       if (this.#plot) this.#plot.setSize(this.#size());
     }).observe(element);
@@ -88,17 +92,28 @@ class Chart {
     return { width, height: width < 500 ? 220 : 280 };
   }
 
-  draw(options, data) {
+  // `figure` describes the drawing in data terms (ranges, series, shading),
+  // for an SVG export that plots the same numbers: uPlot only draws pixels.
+  draw(options, data, figure) {
     this.#plot?.destroy();
     this.#options = options;
     this.#data = data;
+    this.figure = figure;
     this.#plot = new uPlot({ ...options, ...this.#size() }, data, this.#element);
   }
+
+  /** The canvas uPlot draws on, or null when nothing is drawn. */
+  get canvas() {
+    return this.#plot?.ctx.canvas ?? null;
+  }
+
+  figure = null;
 
   clear() {
     this.#plot?.destroy();
     this.#plot = null;
     this.#redraw = null;
+    this.figure = null;
   }
 }
 
@@ -172,7 +187,24 @@ export class DistributionChart extends Chart {
           paths: small ? bars({ size: [0.36, 60], align: 1 }) : uPlot.paths.stepped({ align: 1 }), points: { show: false }, value: fmt(6) },
       ],
       hooks: { drawClear: [shade] },
-    }, [x, closed(clean(chart.p)), closed(clean(chart.q))]);
+    }, [x, closed(clean(chart.p)), closed(clean(chart.q))], {
+      xLabel: small ? 'token id, in p/q order' : `rank in p/q order (${chart.size.toLocaleString('en')} tokens${chart.binSize > 1 ? `, means of ${chart.binSize}` : ''})`,
+      yLabel: 'probability',
+      xRange: small ? [-0.5, chart.size - 0.5] : [0, chart.size],
+      yRange: log ? [bottom, top] : [0, Math.max(high, 1e-300) * 1.08],
+      yLog: log,
+      xTicks: small ? Array.from({ length: chart.size }, (_, i) => ({ value: i, label: chart.tokens ? String(chart.tokens[i]) : String(i) })) : null,
+      x,
+      series: [
+        { label: 'p (target)', stroke: c.p, kind: small ? 'bars' : 'step', bar: [-0.36, 0], values: closed(clean(chart.p)) },
+        { label: 'q (draft)', stroke: c.q, kind: small ? 'bars' : 'step', bar: [0, 0.36], values: closed(clean(chart.q)) },
+      ],
+      shade: inside ? Array.from(inside, (share, b) => (share > 0 ? {
+        from: small ? chart.x[b] - 0.5 : chart.x[b],
+        to: small ? chart.x[b] + 0.5 : Math.min(chart.size, chart.x[b] + chart.binSize),
+        colour: `rgb(${c.shade})`, opacity: 0.06 + 0.12 * share,
+      } : null)).filter(Boolean) : [],
+    });
   }
 }
 
@@ -222,7 +254,22 @@ export class SweepChart extends Chart {
         })),
       ],
       hooks: { drawClear: [markLine] },
-    }, data);
+    }, data, {
+      xLabel: this.#xLabel, yLabel: 'acceptance', yLog: false,
+      xRange: [data[0][0], data[0].at(-1)],
+      yRange: (() => {
+        const all = data.slice(1).flat().filter((v) => v != null);
+        const min = Math.min(...all), max = Math.max(...all);
+        return [Math.max(0, Math.min(min, 1) - 0.02), Math.min(1.005, max + 0.02)];
+      })(),
+      xTicks: this.#integerX ? data[0].map((value) => ({ value, label: String(value) })) : null,
+      x: data[0],
+      series: keys.map((key, k) => ({
+        label: seriesStyle[key].label, stroke: seriesStyle[key].stroke === '#3b4450' ? c.axis : seriesStyle[key].stroke,
+        dash: seriesStyle[key].dash, kind: 'line', values: data[k + 1],
+      })),
+      marker: marker ?? null,
+    });
   }
 }
 
@@ -254,6 +301,12 @@ export class HistogramChart extends Chart {
           };
         }),
       ],
-    }, [x, ...series]);
+    }, [x, ...series], {
+      xLabel: 'α* of a position', yLabel: 'positions', yLog: false, xRange: [low, high], yRange: [0, most * 1.08], x,
+      series: methods.map((method, k) => {
+        const style = seriesStyle[`optimal.${method}`] ?? { label: method, stroke: '#3b4450' };
+        return { label: style.label, stroke: style.stroke, kind: 'step', values: series[k] };
+      }),
+    });
   }
 }

@@ -10,7 +10,7 @@ const modules = fileURLToPath(new URL('../node_modules/', import.meta.url));
 /** Files copied as they are, relative to web/. */
 export const siteFiles = [
   'index.html', 'style.css', 'app.mjs', 'charts.mjs', 'inputs.mjs', 'worker.mjs', 'mdsd.mjs',
-  'embed.mjs', 'terms.mjs', 'dataset.mjs', 'dataset-worker.mjs', 'dataset-files.mjs', 'examples/builtin.json', 'generated/mdsd-core.mjs',
+  'embed.mjs', 'terms.mjs', 'export.mjs', 'dataset.mjs', 'dataset-worker.mjs', 'dataset-files.mjs', 'examples/builtin.json', 'generated/mdsd-core.mjs',
 ];
 
 let vendored = null;

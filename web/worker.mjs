@@ -6,6 +6,8 @@
 // Out: {type: "ready", features}, then per job, in order:
 //      {id, type: "result", result, ms} or {id, type: "error", error: {field, message}},
 //      {id, type: "chart", chart}, {id, type: "sweep", kind, point, done, total}, {id, type: "done"}.
+// Also in: {type: "export", exportId, id, job}; out: {type: "export", exportId, text}
+// (the full result JSON of that job) or {type: "export", exportId, error}.
 // A job is a sequence of short stages; between stages the worker yields, so a
 // newer job (a higher id) supersedes an older one at the next stage boundary.
 // The page terminates the worker for a hard cancel.
@@ -145,12 +147,8 @@ function acceptances(result) {
   return point;
 }
 
-const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-async function run(id, job) {
-  const core = await calculator;
-  const found = await features;
-  if (id !== latest) return;
+// The core's request for a job of the page.
+function requestOf(job, core, found) {
   const request = {
     target: wire(job.target, 'target', core),
     draft: wire(job.draft, 'draft', core),
@@ -160,6 +158,18 @@ async function run(id, job) {
   if (job.methods) request.methods = job.methods;
   if (found.verifiers && job.verifiers) request.verifiers = job.verifiers;
   if (found.simulate && job.simulate) request.simulate = job.simulate;
+  return request;
+}
+
+let lastFull = null;   // {id, result} of the last job solved, for export
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function run(id, job) {
+  const core = await calculator;
+  const found = await features;
+  if (id !== latest) return;
+  const request = requestOf(job, core, found);
   const started = performance.now();
   let result;
   try {
@@ -168,6 +178,7 @@ async function run(id, job) {
     self.postMessage({ id, type: 'error', error: { field: error.field ?? 'request', message: error.message } });
     return;
   }
+  lastFull = { id, result };
   // Certificates can list 100,000+ ids: the page needs their sizes, the chart
   // (built here) needs the ids.
   const withoutIds = (group) => group && Object.fromEntries(
@@ -214,7 +225,24 @@ async function run(id, job) {
   self.postMessage({ id, type: 'done' });
 }
 
-self.onmessage = ({ data: { id, job } }) => {
+// The result JSON for export, certificate ids included: the last full result
+// when it is this job's, else the job solved again (after a restarted worker).
+async function exportJson(id, job) {
+  if (lastFull?.id !== id) {
+    const core = await calculator;
+    const found = await features;
+    lastFull = { id, result: core.solve(requestOf(job, core, found)) };
+  }
+  return `${JSON.stringify(lastFull.result, null, 2)}\n`;
+}
+
+self.onmessage = ({ data }) => {
+  if (data.type === 'export') {
+    exportJson(data.id, data.job).then((text) => self.postMessage({ type: 'export', exportId: data.exportId, text }),
+      (error) => self.postMessage({ type: 'export', exportId: data.exportId, error: error.message }));
+    return;
+  }
+  const { id, job } = data;
   latest = id;
   run(id, job).catch((error) => {
     self.postMessage({ id, type: 'error', error: { field: 'request', message: `internal error: ${error.message}` } });

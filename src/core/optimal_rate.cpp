@@ -22,30 +22,39 @@ OptimalRate from_subset(std::vector<std::int32_t> certificate, double target_mas
 
 OptimalRate optimal_rate_with_replacement(const Problem& problem,
                                           const std::vector<std::int32_t>& order) {
-  // Scan the prefixes H_k of the p/q order: value p(H_k) - q(H_k)^n, with
-  // 1 - q(H_k) summed from the tail (exactly 0 past the last q > 0).
+  // Scan the prefixes H_k of the p/q order: value p(H_k) - q(H_k)^n, from
+  // the longest down, so that 1 - q(H_k) is the tail summed so far (exactly 0
+  // past the last q > 0) and no O(V) buffer is needed; ties go to the
+  // shortest prefix, as a forward scan would choose.
   const std::size_t vocabulary = order.size();
-  std::vector<double> outside(vocabulary + 1, 0.0);
-  CompensatedSum tail;
-  for (std::size_t k = vocabulary; k-- > 0;) {
-    tail.add(problem.draft[order[k]]);
-    outside[k] = tail.value();
+  double target_total = 0.0, draft_total = 0.0;
+  {
+    CompensatedSum target_sum, draft_sum;
+    for (const std::int32_t token : order) {
+      target_sum.add(problem.target[token]);
+      draft_sum.add(problem.draft[token]);
+    }
+    target_total = target_sum.value();
+    draft_total = draft_sum.value();
   }
-  CompensatedSum target_sum, draft_sum;
+  CompensatedSum target_tail, draft_tail;  // over positions k..V-1
   double best_value = 0.0, best_target = 0.0, best_draft = 0.0;
   std::size_t best_size = 0;
-  for (std::size_t k = 0; k < vocabulary; ++k) {
-    target_sum.add(problem.target[order[k]]);
-    draft_sum.add(problem.draft[order[k]]);
-    const double target_mass = target_sum.value();
-    const double draft_law_mass = all_inside_power(draft_sum.value(), outside[k + 1], problem.drafts);
-    if (target_mass - draft_law_mass < best_value) {
+  for (std::size_t k = vocabulary; k-- > 0;) {
+    // H_{k+1} = the first k + 1 tokens; the tail after it is positions k+1..
+    const double target_mass = target_total - target_tail.value();
+    const double outside = draft_tail.value();
+    const double draft_law_mass = all_inside_power(draft_total - outside, outside, problem.drafts);
+    if (target_mass - draft_law_mass <= best_value) {
       best_value = target_mass - draft_law_mass;
       best_size = k + 1;
       best_target = target_mass;
       best_draft = draft_law_mass;
     }
+    target_tail.add(problem.target[order[k]]);
+    draft_tail.add(problem.draft[order[k]]);
   }
+  if (!(best_value < 0.0)) return from_subset({}, 0.0, 0.0);  // H = {} wins a tie at 0
   return from_subset(sorted_prefix(order, best_size), best_target, best_draft);
 }
 

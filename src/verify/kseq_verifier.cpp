@@ -38,9 +38,13 @@ struct Piece {
     return target_low / target_total / rho + draft_high / draft_total;
   }
   // D^n as exp(n log1p(-beta)) when D is near 1 (beta summed directly): the
-  // root can sit where D^n and E are both near 1 and g is flat, and n
-  // roundings of D^n would move it by 1e-11.
-  double accepted_none(double rho) const { return all_inside_power(shortfall(rho), beta(rho), drafts); }
+  // root can sit where D^n and E are both near 1 and g is flat, and the n ulps
+  // of a repeated product would move it by 1e-11.
+  double accepted_none(double rho) const {
+    const double complement = beta(rho);
+    if (complement < 0.5) return std::exp(drafts * std::log1p(-complement));
+    return integer_power(shortfall(rho), drafts);
+  }
   double condition(double rho) const { return accepted_none(rho) - excess(rho); }
 };
 
