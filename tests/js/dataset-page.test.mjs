@@ -8,8 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../../web/serve.mjs';
-import { launchChromium, nativeCli, repo } from './support.mjs';
+import { nativeCli, repo, openSite, closeSite } from './support.mjs';
 
 const tolerance = 1e-9;
 const scratch = mkdtempSync(join(tmpdir(), 'mdsd-dataset-page-'));
@@ -61,15 +60,11 @@ function readRows(path) {
 
 before(async () => {
   execFileSync(nativeCli, ['synthetic-dataset', '12', '300', '7', 't.npy', 'd.npy'], { cwd: scratch });
-  server = await startServer({ port: 0 });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launchChromium();
-  mkdirSync(artifacts, { recursive: true });
+  ({ server, browser, origin } = await openSite());
 });
 
 after(async () => {
-  await browser?.close();
-  server?.close();
+  await closeSite({ server, browser });
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -3,24 +3,14 @@
 // 127.0.0.1): the element renders, loads lazily, and leaves host styles alone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../web/serve.mjs';
-import { launchChromium, theoryTable, kTableTolerance, repo } from './support.mjs';
+import { theoryTable, kTableTolerance, repo, openSite, closeSite } from './support.mjs';
 
 let server, browser, origin, port;
 const hostPages = {};
 const methods = ['with_replacement', 'without_replacement', 'greedy'];
 
-before(async () => {
-  server = await startServer({ port: 0, extraFiles: hostPages });
-  port = server.address().port;
-  origin = `http://127.0.0.1:${port}`;
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+before(async () => ({ server, browser, origin, port } = await openSite({ extraFiles: hostPages })));
+after(() => closeSite({ server, browser }));
 
 const hostStyle = `<style>
   body { font-family: Georgia, serif; color: rgb(10, 20, 30); background: rgb(250, 245, 240); }

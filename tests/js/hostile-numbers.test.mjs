@@ -7,8 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { load } from '../../web/mdsd.mjs';
-import { startServer } from '../../web/serve.mjs';
-import { launchChromium, nativeCli } from './support.mjs';
+import { nativeCli, openSite, closeSite } from './support.mjs';
 
 const calculator = await load();
 const methods = ['with_replacement', 'without_replacement', 'greedy'];
@@ -75,14 +74,8 @@ test('draft_joint probs whose sum overflows are normalised: lp.joint.alpha = 1, 
 });
 
 let server, browser;
-before(async () => {
-  server = await startServer({ port: 0 });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+before(async () => ({ server, browser } = await openSite()));
+after(() => closeSite({ server, browser }));
 
 test('the page shows 0.2 for the subnormal draft mass, from a link', async () => {
   const origin = `http://127.0.0.1:${server.address().port}`;

@@ -9,25 +9,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { startServer } from '../../web/serve.mjs';
-import { launchChromium, theoryTable, kTableTolerance, repo } from './support.mjs';
+import { theoryTable, kTableTolerance, repo, openSite, closeSite } from './support.mjs';
 
 let server, browser, origin;
 const hostPages = {};
 const artifacts = `${repo}test-artifacts`;
 const methods = ['with_replacement', 'without_replacement', 'greedy'];
 
-before(async () => {
-  server = await startServer({ port: 0, extraFiles: hostPages });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launchChromium();
-  mkdirSync(artifacts, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+before(async () => ({ server, browser, origin } = await openSite({ extraFiles: hostPages })));
+after(() => closeSite({ server, browser }));
 
 async function openPage(path = '/', { width = 1280, height = 900, colorScheme = 'light' } = {}) {
   const page = await browser.newPage();

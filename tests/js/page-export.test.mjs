@@ -4,9 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { startServer } from '../../web/serve.mjs';
 import { load } from '../../web/mdsd.mjs';
-import { launchChromium, theoryTable, kTableTolerance, repo } from './support.mjs';
+import { theoryTable, kTableTolerance, repo, openSite, closeSite } from './support.mjs';
 
 let server, browser, origin;
 const artifacts = `${repo}test-artifacts`;
@@ -15,17 +14,8 @@ const rowLabels = { with_replacement: 'with replacement (i.i.d.)', without_repla
 const row = theoryTable[0];  // README §6, first row: alpha* 0.89, 0.9928571429, 0.95
 const link = `#target=${row.target.join(',')}&draft=${row.draft.join(',')}&drafts=${row.drafts}`;
 
-before(async () => {
-  server = await startServer({ port: 0 });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launchChromium();
-  mkdirSync(artifacts, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+before(async () => ({ server, browser, origin } = await openSite()));
+after(() => closeSite({ server, browser }));
 
 async function openPage(hash = link, { width = 1280, height = 900 } = {}) {
   const page = await browser.newPage();

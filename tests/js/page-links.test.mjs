@@ -3,21 +3,12 @@
 // is opened in a new tab or reached after link B (a hash change, or Back).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../../web/serve.mjs';
-import { launchChromium, theoryTable, kTableTolerance } from './support.mjs';
+import { theoryTable, kTableTolerance, openSite, closeSite } from './support.mjs';
 
 let server, browser, origin;
 
-before(async () => {
-  server = await startServer({ port: 0 });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+before(async () => ({ server, browser, origin } = await openSite()));
+after(() => closeSite({ server, browser }));
 
 const rowA = theoryTable[0];  // n = 2
 const linkA = `#target=${rowA.target.join(',')}&draft=${rowA.draft.join(',')}&drafts=${rowA.drafts}`;

@@ -4,24 +4,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { startServer } from '../../web/serve.mjs';
-import { launchChromium, theoryTable, kTableTolerance, repo } from './support.mjs';
+import { theoryTable, kTableTolerance, repo, openSite, closeSite } from './support.mjs';
 
 let server, browser, origin;
 const artifacts = `${repo}test-artifacts`;
 const methods = ['with_replacement', 'without_replacement', 'greedy'];
 
-before(async () => {
-  server = await startServer({ port: 0 });
-  origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await launchChromium();
-  mkdirSync(artifacts, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+before(async () => ({ server, browser, origin } = await openSite()));
+after(() => closeSite({ server, browser }));
 
 // Opens the page and records console errors and requests to other origins.
 async function openPage(path = '/') {

@@ -57,3 +57,23 @@ export async function launchChromium() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+/**
+ * The page as the README's start command serves it, and a browser: what the
+ * browser tests open before their tests and close after. Screenshots go to
+ * test-artifacts/.
+ */
+export async function openSite(serverOptions = {}) {
+  const { startServer } = await import('../../web/serve.mjs');
+  const { mkdirSync } = await import('node:fs');
+  const server = await startServer({ port: 0, ...serverOptions });
+  const port = server.address().port;
+  const browser = await launchChromium();
+  mkdirSync(`${repo}test-artifacts`, { recursive: true });
+  return { server, browser, port, origin: `http://127.0.0.1:${port}` };
+}
+
+export async function closeSite({ server, browser } = {}) {
+  await browser?.close();
+  server?.close();
+}
