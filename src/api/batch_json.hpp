@@ -12,6 +12,13 @@ namespace mdsd {
 //  "verifiers": [...], "estimate_samples": s, "seed": s}
 Expected<BatchSettings> parse_batch_settings(const nlohmann::json& value);
 
+// One measured acceptance: a rate or a list of rates per draft position, or
+// {"per_position": [...] | "steps": N, "accepted": [...], "drafts", "temperature",
+// "verifier"}; the error names `field`.
+Expected<MeasuredAcceptance> parse_measured(const nlohmann::json& value, const std::string& field);
+// Each measurement's drafts, temperature and verifier are settings of the run.
+std::optional<Error> check_measured_settings(const BatchSettings& settings);
+
 // {"positions", "vocab", "complete": true, "warnings", then "drafts",
 //  "temperature" and "mean" for a single setting, or "sweep": [...]}.
 nlohmann::ordered_json batch_summary_json(const BatchSummary& summary, const BatchSettings& settings);

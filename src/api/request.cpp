@@ -305,14 +305,6 @@ Expected<Eigen::VectorXd> number_array(const json& value, const std::string& fie
   return numbers;
 }
 
-Expected<Eigen::VectorXd> distribution(const json& value, const std::string& field,
-                                       std::span<const NumberArray> buffers,
-                                       std::vector<std::string>& warnings) {
-  auto spec = distribution_spec(value, field, buffers);
-  if (!spec.ok()) return Error{spec.error()};
-  return to_probabilities(spec.value(), field, warnings);
-}
-
 // draft_joint: [{"drafts": [token ids], "prob": x}, ...] collapsed to sets.
 Expected<std::vector<DraftSet>> joint_law(const json& value, Eigen::Index vocabulary,
                                           std::vector<std::string>& warnings) {
@@ -484,22 +476,80 @@ Expected<std::int64_t> integer_field(const json& value, const std::string& field
   return static_cast<std::int64_t>(number);
 }
 
-// DIST: an array of probabilities or weights, or {"logits": [...], "temperature",
-// "top_k", "top_p"}.
+namespace {
+
+// {"ids": [...], "logprobs" or "probs": [...], "unlisted": ...} into spec.sparse.
+std::optional<Error> sparse_list(const json& value, const std::string& field, std::span<const NumberArray> buffers,
+                                 DistributionSpec& spec) {
+  spec.kind = DistributionSpec::Kind::sparse;
+  SparseListSpec& list = spec.sparse;
+  const json& ids = value["ids"];
+  if (!ids.is_array()) return Error{field + ".ids: must be an array of token ids, got " + type_name(ids)};
+  if (ids.size() > static_cast<std::size_t>(limits::kMaxVocabulary)) {
+    return Error{field + ".ids: " + std::to_string(ids.size()) + " tokens is more than the limit of " +
+                 std::to_string(limits::kMaxVocabulary)};
+  }
+  list.ids.reserve(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    auto id = integer_field(ids[i], field + ".ids[" + std::to_string(i) + "]", 0, limits::kMaxVocabulary - 1);
+    if (!id.ok()) return Error{id.error()};
+    list.ids.push_back(id.value());
+  }
+  const bool log = value.contains("logprobs");
+  if (log == value.contains("probs")) {
+    return Error{field + ": a list of ids needs exactly one of \"logprobs\" and \"probs\""};
+  }
+  list.log = log;
+  auto values = number_array(value[log ? "logprobs" : "probs"], field + (log ? ".logprobs" : ".probs"), buffers, log);
+  if (!values.ok()) return Error{values.error()};
+  list.values.assign(values.value().data(), values.value().data() + values.value().size());
+  if (value.contains("unlisted")) {
+    const json& unlisted = value["unlisted"];
+    const std::string where = field + ".unlisted";
+    if (unlisted.is_string() && unlisted.get_ref<const std::string&>() == "top_k") {
+      list.unlisted = SparseListSpec::Unlisted::top_k;
+    } else if (unlisted.is_string() && unlisted.get_ref<const std::string&>() == "any") {
+      list.unlisted = SparseListSpec::Unlisted::any;
+    } else if (unlisted.is_object()) {
+      if (auto error = unknown_key(unlisted, where, {"at_most_logprob"})) return error;
+      if (!unlisted.contains("at_most_logprob")) return Error{where + ".at_most_logprob: is missing"};
+      auto floor = number_field(unlisted["at_most_logprob"], where + ".at_most_logprob");
+      if (!floor.ok()) return Error{floor.error()};
+      list.unlisted = SparseListSpec::Unlisted::floor;
+      list.floor_logprob = floor.value();
+    } else {
+      return Error{where + ": must be \"top_k\", \"any\" or {\"at_most_logprob\": x}, got " + excerpt(unlisted.dump())};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// DIST: an array of probabilities or weights, {"logits": [...], ...}, or a
+// list of some tokens {"ids": [...], "logprobs"/"probs": [...], ...}; each
+// object may have "temperature", "top_k", "top_p".
 Expected<DistributionSpec> distribution_spec(const nlohmann::json& value, const std::string& field,
                                              std::span<const NumberArray> buffers) {
   DistributionSpec spec;
   if (value.is_object()) {
-    if (auto error = unknown_key(value, field, {"logits", "temperature", "top_k", "top_p"})) {
+    if (auto error = unknown_key(value, field, {"logits", "ids", "logprobs", "probs", "unlisted", "temperature", "top_k", "top_p", "log_tolerance"})) {
       return *error;
     }
-    if (!value.contains("logits")) {
-      return Error{field + ": an object must have \"logits\"; give probabilities as an array"};
+    if (value.contains("ids")) {
+      if (value.contains("logits")) return Error{field + ": give \"logits\" or \"ids\", not both"};
+      if (auto error = sparse_list(value, field, buffers, spec)) return *error;
+    } else if (!value.contains("logits")) {
+      return Error{field + ": an object must have \"logits\" or \"ids\"; give probabilities as an array"};
+    } else {
+      for (const char* key : {"logprobs", "probs", "unlisted"}) {
+        if (value.contains(key)) return Error{field + "." + key + ": goes with \"ids\" (a list of some tokens), not with \"logits\""};
+      }
+      spec.kind = DistributionSpec::Kind::logits;
+      auto logits = number_array(value["logits"], field + ".logits", buffers, true);
+      if (!logits.ok()) return Error{logits.error()};
+      spec.values = std::move(logits).value();
     }
-    spec.kind = DistributionSpec::Kind::logits;
-    auto logits = number_array(value["logits"], field + ".logits", buffers, true);
-    if (!logits.ok()) return Error{logits.error()};
-    spec.values = std::move(logits).value();
     if (value.contains("temperature")) {
       auto temperature = number_field(value["temperature"], field + ".temperature");
       if (!temperature.ok()) return Error{temperature.error()};
@@ -515,6 +565,11 @@ Expected<DistributionSpec> distribution_spec(const nlohmann::json& value, const 
       if (!top_p.ok()) return Error{top_p.error()};
       spec.top_p = top_p.value();
     }
+    if (value.contains("log_tolerance")) {
+      auto tolerance = number_field(value["log_tolerance"], field + ".log_tolerance");
+      if (!tolerance.ok()) return Error{tolerance.error()};
+      spec.log_tolerance = tolerance.value();
+    }
   } else {
     auto weights = number_array(value, field, buffers, false);
     if (!weights.ok()) return Error{weights.error()};
@@ -523,20 +578,66 @@ Expected<DistributionSpec> distribution_spec(const nlohmann::json& value, const 
   return spec;
 }
 
+Expected<PositionSpec> position_spec(const json& value, std::span<const NumberArray> buffers) {
+  if (!value.is_object()) return Error{"a position must be an object {\"target\": ..., \"draft\": ...}"};
+  for (const auto& item : value.items()) {
+    if (item.key() != "target" && item.key() != "draft" && item.key() != "vocab") {
+      return Error{excerpt(item.key()) + ": unknown key (a position gives target, draft and vocab; the shared settings are options)"};
+    }
+  }
+  for (const char* key : {"target", "draft"}) {
+    if (!value.contains(key)) return Error{std::string(key) + ": is missing"};
+  }
+  PositionSpec position;
+  for (const auto& [spec, name] : {std::pair{&position.target, "target"}, std::pair{&position.draft, "draft"}}) {
+    auto parsed = distribution_spec(value[name], name, buffers);
+    if (!parsed.ok()) return Error{parsed.error()};
+    *spec = std::move(parsed).value();
+  }
+  if (value.contains("vocab")) {
+    auto vocab = integer_field(value["vocab"], "vocab", 1, limits::kMaxVocabulary);
+    if (!vocab.ok()) return Error{vocab.error()};
+    for (const auto& [spec, name] : {std::pair{&position.target, "target"}, std::pair{&position.draft, "draft"}}) {
+      if (spec->kind == DistributionSpec::Kind::sparse) {
+        spec->sparse.vocab = vocab.value();
+      } else if (spec->values.size() != vocab.value()) {
+        return Error{std::string(name) + ": has " + std::to_string(spec->values.size()) + " tokens but vocab = " +
+                     std::to_string(vocab.value())};
+      }
+    }
+  }
+  return position;
+}
+
 Expected<Request> parse_request(const json& value, std::span<const NumberArray> buffers) {
   if (!value.is_object()) return Error{"request: must be a JSON object, got " + type_name(value)};
   if (auto error = unknown_key(value, "",
-                               {"target", "draft", "drafts", "draft_joint", "methods", "lp", "verifiers", "simulate"})) {
+                               {"target", "draft", "drafts", "draft_joint", "methods", "lp", "verifiers", "simulate", "vocab"})) {
     return *error;
   }
   Request request;
   if (!value.contains("target")) return Error{"target: is missing"};
-  auto target = distribution(value["target"], "target", buffers, request.warnings);
-  if (!target.ok()) return Error{target.error()};
-  request.problem.target = std::move(target).value();
-  const Eigen::Index vocabulary = request.problem.target.size();
+  std::int64_t vocab = 0;
+  if (value.contains("vocab")) {
+    auto stated = integer_field(value["vocab"], "vocab", 1, limits::kMaxVocabulary);
+    if (!stated.ok()) return Error{stated.error()};
+    vocab = stated.value();
+  }
+  auto target_spec = distribution_spec(value["target"], "target", buffers);
+  if (!target_spec.ok()) return Error{target_spec.error()};
 
   if (value.contains("draft_joint")) {
+    if (target_spec.value().kind == DistributionSpec::Kind::sparse) {
+      return Error{"target: draft_joint needs the full target distribution, not a list of some tokens"};
+    }
+    auto target = to_probabilities(target_spec.value(), "target", request.warnings);
+    if (!target.ok()) return Error{target.error()};
+    request.problem.target = std::move(target).value();
+    if (vocab > 0 && request.problem.target.size() != vocab) {
+      return Error{"target: has " + std::to_string(request.problem.target.size()) + " tokens but vocab = " +
+                   std::to_string(vocab)};
+    }
+    const Eigen::Index vocabulary = request.problem.target.size();
     if (value.contains("draft") || value.contains("drafts")) {
       return Error{"draft_joint: give either draft with drafts, or draft_joint, not both"};
     }
@@ -558,13 +659,13 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
   } else {
     if (!value.contains("draft")) return Error{"draft: is missing (or give draft_joint)"};
     if (!value.contains("drafts")) return Error{"drafts: is missing; give the number of drafts n >= 1"};
-    auto draft = distribution(value["draft"], "draft", buffers, request.warnings);
-    if (!draft.ok()) return Error{draft.error()};
-    if (draft.value().size() != vocabulary) {
-      return Error{"draft: has " + std::to_string(draft.value().size()) + " tokens but target has " +
-                   std::to_string(vocabulary)};
-    }
-    request.problem.draft = std::move(draft).value();
+    auto draft_spec = distribution_spec(value["draft"], "draft", buffers);
+    if (!draft_spec.ok()) return Error{draft_spec.error()};
+    auto pair = prepare_pair(target_spec.value(), draft_spec.value(), vocab, request.warnings);
+    if (!pair.ok()) return Error{pair.error()};
+    request.problem.target = std::move(pair.value().target);
+    request.problem.draft = std::move(pair.value().draft);
+    request.partial = std::move(pair.value().partial);
     request.has_draft = true;
     auto drafts = integer_field(value["drafts"], "drafts", 1, limits::kMaxDrafts);
     if (!drafts.ok()) return Error{drafts.error()};
@@ -579,6 +680,13 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
     }
     if (value.contains("simulate")) {
       if (auto error = parse_simulate(value["simulate"], request)) return *error;
+    }
+  }
+  if (request.partial) {
+    for (const char* key : {"lp", "simulate"}) {
+      if (value.contains(key) && !(std::string_view(key) == "lp" && value[key].is_boolean() && !value[key].get<bool>())) {
+        return Error{std::string(key) + ": needs the full distributions; a list of some tokens gives bounds only"};
+      }
     }
   }
   if (value.contains("lp")) {

@@ -36,6 +36,13 @@ struct NumberArray {
 Expected<DistributionSpec> distribution_spec(const nlohmann::json& value, const std::string& field,
                                              std::span<const NumberArray> buffers = {});
 
+// One dataset position {"target": DIST, "draft": DIST, "vocab": V}: vocab
+// (optional) is the vocabulary of the position's token lists.
+struct PositionSpec {
+  DistributionSpec target, draft;
+};
+Expected<PositionSpec> position_spec(const nlohmann::json& value, std::span<const NumberArray> buffers = {});
+
 Expected<Request> parse_request(const nlohmann::json& request,
                                 std::span<const NumberArray> buffers = {});
 

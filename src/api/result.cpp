@@ -52,9 +52,48 @@ nlohmann::ordered_json simulation_json(const SimulationSummary& summary) {
           {"chi2_p_value", summary.fit.p_value}};
 }
 
+
+// "alpha" only once the interval has closed (the data determines the value).
+nlohmann::ordered_json bounds_json(const AlphaInterval& interval) {
+  nlohmann::ordered_json json = {{"interval", interval_json({interval.low, interval.high})}};
+  if (interval.low == interval.high) json["alpha"] = interval.low;
+  return json;
+}
+
+// Partial lists: every alpha is an interval over the completions of the data.
+nlohmann::ordered_json partial_json(const Result& result) {
+  nlohmann::ordered_json json = {{"vocab", result.vocab > 0 ? nlohmann::ordered_json(result.vocab) : nlohmann::ordered_json()},
+                                 {"drafts", result.drafts},
+                                 {"warnings", result.warnings},
+                                 {"unlisted_mass", {{"target", interval_json(result.unlisted_mass->target)},
+                                                    {"draft", interval_json(result.unlisted_mass->draft)}}}};
+  nlohmann::ordered_json& optimal = json["optimal"] = nlohmann::ordered_json::object();
+  for (const MethodInterval& entry : result.intervals) {
+    optimal[std::string(method_name(entry.method))] =
+        entry.interval.ok() ? bounds_json(entry.interval.value()) : nlohmann::ordered_json{{"error", entry.interval.error()}};
+  }
+  if (!result.verifier_intervals.empty()) {
+    nlohmann::ordered_json& verifiers = json["verifiers"] = nlohmann::ordered_json::object();
+    for (const VerifierInterval& entry : result.verifier_intervals) {
+      nlohmann::ordered_json item = entry.interval.ok() ? bounds_json(entry.interval.value())
+                                                        : nlohmann::ordered_json{{"error", entry.interval.error()}};
+      if (entry.interval.ok()) item["draft_method"] = method_name(draft_method_of(entry.kind));
+      if (entry.on_decoded_values) {
+        // A value, not a bound: drop the interval, keep the alpha.
+        item.erase("interval");
+        item["on_decoded_values"] = true;
+        item["exact"] = entry.exact;
+      }
+      verifiers[std::string(verifier_name(entry.kind))] = std::move(item);
+    }
+  }
+  return json;
+}
+
 }  // namespace
 
 nlohmann::ordered_json to_json(const Result& result) {
+  if (result.unlisted_mass) return partial_json(result);
   nlohmann::ordered_json json = {{"vocab", result.vocab},
                          {"drafts", result.drafts},
                          {"warnings", result.warnings}};

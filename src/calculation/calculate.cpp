@@ -36,9 +36,84 @@ Expected<LpSolution> method_lp(const Request& request, DraftMethod method) {
                             request.lp_options);
 }
 
+// A token with no mass in either distribution changes neither p(H) nor
+// Q(H): it is left out of a certificate, so that |H| counts tokens that matter.
+void drop_massless(const Problem& problem, std::vector<std::int32_t>& certificate) {
+  std::erase_if(certificate, [&](std::int32_t token) {
+    return problem.target[token] == 0.0 && problem.draft[token] == 0.0;
+  });
+}
+
+// Partial lists: an interval per method; the verifiers whose acceptance is
+// alpha* of their method (greedy and SpecHub of greedy drafts, exact match of
+// top_n drafts) get that method's interval, the others an error.
+Result calculate_partial(const Request& request) {
+  const PartialProblem& partial = *request.partial;
+  const int n = request.problem.drafts;
+  Result result;
+  result.vocab = static_cast<Eigen::Index>(partial.vocab);
+  result.drafts = n;
+  result.warnings = request.warnings;
+  result.unlisted_mass = UnlistedMass{{partial.target.unlisted_mass_low(), partial.target.unlisted_mass_high()},
+                                      {partial.draft.unlisted_mass_low(), partial.draft.unlisted_mass_high()}};
+  const PartialBounds bounds(partial.target, partial.draft);
+  std::vector<MethodInterval> extra;  // methods only a verifier asked for
+  const auto interval_of = [&](DraftMethod method) -> Expected<AlphaInterval> {
+    for (const auto* list : {&result.intervals, &extra}) {
+      for (const MethodInterval& entry : *list) {
+        if (entry.method == method) return entry.interval;
+      }
+    }
+    extra.push_back({method, bounds.interval(n, method)});
+    return extra.back().interval;
+  };
+  for (DraftMethod method : request.methods) result.intervals.push_back({method, bounds.interval(n, method)});
+  // Every token listed, the values known to a tolerance (llama.cpp's
+  // quantised rows): the other verifiers on the decoded values, said so.
+  std::optional<Result> decoded;
+  if (partial.target.all_listed() && partial.draft.all_listed()) {
+    Request full = request;
+    full.partial.reset();
+    full.problem = union_problem(partial.target, partial.draft, n).problem;
+    full.methods.clear();
+    full.verifiers.clear();
+    for (VerifierKind kind : request.verifiers) {
+      if (kind != VerifierKind::greedy && kind != VerifierKind::spechub && kind != VerifierKind::exact_match) {
+        full.verifiers.push_back(kind);
+      }
+    }
+    if (!full.verifiers.empty()) decoded = calculate(full);
+  }
+  for (VerifierKind kind : request.verifiers) {
+    const std::string name(verifier_name(kind));
+    if (kind == VerifierKind::spechub && n != 2) {
+      result.verifier_intervals.push_back(
+          {kind, Error{"spechub is defined for n = 2 drafts; this request has n = " + std::to_string(n)}});
+    } else if (kind == VerifierKind::greedy || kind == VerifierKind::spechub || kind == VerifierKind::exact_match) {
+      result.verifier_intervals.push_back({kind, interval_of(draft_method_of(kind))});
+    } else if (decoded) {
+      for (const VerifierReport& report : decoded->verifiers) {
+        if (report.kind != kind) continue;
+        if (!report.acceptance.ok()) {
+          result.verifier_intervals.push_back({kind, Error{report.acceptance.error()}});
+        } else {
+          const double alpha = report.acceptance.value().alpha;
+          result.verifier_intervals.push_back({kind, AlphaInterval{alpha, alpha}, true, report.acceptance.value().exact});
+        }
+      }
+    } else {
+      result.verifier_intervals.push_back(
+          {kind, Error{name + ": needs the full distributions; with a list of some tokens only the verifiers that "
+                              "reach alpha* (greedy, spechub, exact_match) are bounded"}});
+    }
+  }
+  return result;
+}
+
 }  // namespace
 
 Result calculate(const Request& request) {
+  if (request.partial) return calculate_partial(request);
   Result result;
   result.vocab = request.problem.target.size();
   result.drafts = request.problem.drafts;
@@ -46,11 +121,16 @@ Result calculate(const Request& request) {
   // One sort serves with and without replacement.
   std::vector<std::int32_t> order;
   if (std::any_of(request.methods.begin(), request.methods.end(),
-                  [](DraftMethod method) { return method != DraftMethod::greedy; })) {
+                  [](DraftMethod method) {
+                    return method == DraftMethod::with_replacement || method == DraftMethod::without_replacement;
+                  })) {
     order = order_by_ratio(request.problem.target, request.problem.draft);
   }
   for (DraftMethod method : request.methods) {
     result.optimal.push_back({method, optimal_rate(request.problem, method, order)});
+    if (result.optimal.back().rate.ok() && request.has_draft) {
+      drop_massless(request.problem, result.optimal.back().rate.value().certificate);
+    }
   }
   if (request.draft_joint) {
     result.lp.push_back({"joint", solve_transport_lp(request.problem.target, *request.draft_joint,

@@ -6,6 +6,7 @@
 #include "calculation/request.hpp"
 #include "calculation/verifier_report.hpp"
 #include "core/optimal_rate.hpp"
+#include "core/partial_bounds.hpp"
 #include "lp/transport_lp.hpp"
 
 #include <string>
@@ -23,13 +24,33 @@ struct LpResult {
   Expected<LpSolution> solution;
 };
 
+// For partial lists (Request::partial): bounds instead of values.
+struct MethodInterval {
+  DraftMethod method;
+  Expected<AlphaInterval> interval;
+};
+struct VerifierInterval {
+  VerifierKind kind;
+  Expected<AlphaInterval> interval;
+  // The acceptance of the decoded values (all tokens listed, known to a
+  // tolerance): not a bound; how far the quantisation moves it is not bounded.
+  bool on_decoded_values = false;
+  bool exact = true;  // false: a Monte Carlo estimate (of the decoded values)
+};
+struct UnlistedMass {
+  std::array<double, 2> target, draft;  // [least, most] probability mass not listed
+};
+
 struct Result {
-  Eigen::Index vocab = 0;
+  Eigen::Index vocab = 0;  // 0 for partial lists of an unknown vocabulary
   int drafts = 0;
   std::vector<std::string> warnings;
   std::vector<MethodResult> optimal;
   std::vector<LpResult> lp;
   std::vector<VerifierReport> verifiers;
+  std::vector<MethodInterval> intervals;               // partial lists only
+  std::vector<VerifierInterval> verifier_intervals;    // partial lists only
+  std::optional<UnlistedMass> unlisted_mass;           // partial lists only
 };
 
 Result calculate(const Request& request);

@@ -3,6 +3,7 @@
 // it for each position directly.
 #pragma once
 
+#include "calculation/prepared_pair.hpp"
 #include "core/draft_law.hpp"
 #include "core/problem.hpp"
 #include "lp/transport_lp.hpp"
@@ -19,6 +20,9 @@ struct Request {
   // target is always set; draft and drafts unless draft_joint was given.
   Problem problem;
   bool has_draft = false;
+  // Set instead of problem.target and problem.draft when a distribution lists
+  // only some tokens and something stays unknown: the result is intervals.
+  std::optional<PartialProblem> partial;
   // An explicit joint law of the drafts, collapsed to sets (LP only).
   std::optional<std::vector<DraftSet>> draft_joint;
   std::vector<DraftMethod> methods;  // the optimal rates to compute

@@ -4,6 +4,7 @@
 #include "core/distribution.hpp"
 #include "core/draft_law.hpp"
 #include "lp/plan_verifier.hpp"
+#include "verify/exact_match_verifier.hpp"
 #include "verify/greedy_verifier.hpp"
 #include "verify/kseq_verifier.hpp"
 #include "verify/rrs_verifier.hpp"
@@ -74,6 +75,12 @@ Expected<Built> build(VerifierKind kind, const Request& request, const RatioTabl
     case VerifierKind::spechub: {
       const int fixed = kind == VerifierKind::spechub ? 2 : n;
       auto verifier = std::make_unique<GreedyVerifier>(problem, greedy_fixed_drafts(problem.draft, fixed));
+      built.exact_alpha = verifier->acceptance();
+      built.verifier = std::move(verifier);
+      break;
+    }
+    case VerifierKind::exact_match: {
+      auto verifier = std::make_unique<ExactMatchVerifier>(problem, greedy_fixed_drafts(problem.draft, n + 1));
       built.exact_alpha = verifier->acceptance();
       built.verifier = std::move(verifier);
       break;

@@ -82,16 +82,7 @@ Expected<Eigen::VectorXd> softmax_truncated(const DistributionSpec& spec,
     largest = std::max(largest, l);
   }
   if (largest == -INFINITY) return Error{field + ".logits: every logit is -Infinity; some token must be possible"};
-  if (!(spec.temperature > 0.0) || !std::isfinite(spec.temperature)) {
-    return Error{field + ".temperature: must be a finite number > 0, got " +
-                 format_number(spec.temperature)};
-  }
-  if (spec.top_k && *spec.top_k < 1) {
-    return Error{field + ".top_k: must be an integer >= 1, got " + std::to_string(*spec.top_k)};
-  }
-  if (spec.top_p && !(*spec.top_p > 0.0 && *spec.top_p <= 1.0)) {
-    return Error{field + ".top_p: must be in (0, 1], got " + format_number(*spec.top_p)};
-  }
+  if (auto error = check_sampling_options(spec, field)) return *error;
   // Subtracting the largest logit keeps exp() in range at any temperature.
   // std::exp, not Eigen's vectorised exp: that gives ~5e-309 for -inf, and a
   // masked token must get exactly 0 (q > 0 decides what can be drafted).
@@ -125,9 +116,35 @@ Expected<Eigen::VectorXd> softmax_truncated(const DistributionSpec& spec,
 
 }  // namespace
 
+std::optional<Error> check_sampling_options(const DistributionSpec& spec, const std::string& field) {
+  if (!(spec.temperature > 0.0) || !std::isfinite(spec.temperature)) {
+    return Error{field + ".temperature: must be a finite number > 0, got " +
+                 format_number(spec.temperature)};
+  }
+  if (spec.top_k && *spec.top_k < 1) {
+    return Error{field + ".top_k: must be an integer >= 1, got " + std::to_string(*spec.top_k)};
+  }
+  if (spec.top_p && !(*spec.top_p > 0.0 && *spec.top_p <= 1.0)) {
+    return Error{field + ".top_p: must be in (0, 1], got " + format_number(*spec.top_p)};
+  }
+  if (!(spec.log_tolerance >= 0.0 && spec.log_tolerance <= 1.0)) {
+    return Error{field + ".log_tolerance: must be a number of nats from 0 to 1, got " + format_number(spec.log_tolerance)};
+  }
+  // Which tokens top-k and top-p keep can turn on values closer than the
+  // tolerance: not decided from quantised values.
+  if (spec.log_tolerance > 0.0 && (spec.top_k || (spec.top_p && *spec.top_p < 1.0))) {
+    return Error{field + ".log_tolerance: top_k and top_p need exact values; these are known to " +
+                 format_number(spec.log_tolerance) + " nats"};
+  }
+  return std::nullopt;
+}
+
 Expected<Eigen::VectorXd> to_probabilities(const DistributionSpec& spec,
                                            const std::string& field,
                                            std::vector<std::string>& warnings) {
+  if (spec.kind == DistributionSpec::Kind::sparse) {
+    return Error{field + ": lists only some tokens; this computation needs the full distribution"};
+  }
   const std::string values_field =
       spec.kind == DistributionSpec::Kind::logits ? field + ".logits" : field;
   if (spec.values.size() == 0) return Error{values_field + ": is empty; give at least one value"};

@@ -142,6 +142,8 @@ double lp_column_count(const Eigen::VectorXd& draft, int drafts, DraftMethod met
       return drafts * binomial(support, drafts);
     case DraftMethod::greedy:
       return drafts * std::max(0.0, support - (drafts - 1));
+    case DraftMethod::top_n:
+      return drafts;
   }
   return 0.0;
 }
@@ -180,6 +182,9 @@ std::vector<DraftSet> draft_set_law(const Eigen::VectorXd& draft, int drafts,
       }
       break;
     }
+    case DraftMethod::top_n:
+      law.push_back({greedy_fixed_drafts(draft, drafts + 1), 1.0});
+      break;
   }
   std::erase_if(law, [](const DraftSet& set) { return !(set.mass > 0.0); });
   return law;

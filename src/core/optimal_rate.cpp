@@ -85,8 +85,17 @@ OptimalRate optimal_rate_greedy(const Problem& problem) {
   return from_subset(std::move(certificate), target_mass, draft_mass);
 }
 
+OptimalRate optimal_rate_top_n(const Problem& problem) {
+  // Q(H) = 1 when T lies inside H, else 0: the minimum of p(H) - Q(H) is
+  // p(T) - 1, at H = T (a set without T gives p(H) >= 0).
+  std::vector<std::int32_t> drafts = greedy_fixed_drafts(problem.draft, problem.drafts + 1);
+  CompensatedSum target;
+  for (const std::int32_t token : drafts) target.add(problem.target[token]);
+  return from_subset(std::move(drafts), std::min(1.0, target.value()), 1.0);
+}
+
 Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method) {
-  if (method == DraftMethod::greedy) return optimal_rate(problem, method, {});
+  if (method == DraftMethod::greedy || method == DraftMethod::top_n) return optimal_rate(problem, method, {});
   return optimal_rate(problem, method, order_by_ratio(problem.target, problem.draft));
 }
 
@@ -105,6 +114,7 @@ Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method,
     case DraftMethod::with_replacement: return optimal_rate_with_replacement(problem, order);
     case DraftMethod::without_replacement: return optimal_rate_without_replacement(problem, order);
     case DraftMethod::greedy: return optimal_rate_greedy(problem);
+    case DraftMethod::top_n: return optimal_rate_top_n(problem);
   }
   return Error{"unknown draft method"};
 }

@@ -31,5 +31,7 @@ OptimalRate optimal_rate_with_replacement(const Problem& problem,
                                           const std::vector<std::int32_t>& order);
 // The closed form of README mathematics §2: O(V).
 OptimalRate optimal_rate_greedy(const Problem& problem);
+// Deterministic drafts T (the n largest q): alpha* = p(T), certified by H = T.
+OptimalRate optimal_rate_top_n(const Problem& problem);
 
 }  // namespace mdsd

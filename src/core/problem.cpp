@@ -7,6 +7,7 @@ std::string_view method_name(DraftMethod method) {
     case DraftMethod::with_replacement: return "with_replacement";
     case DraftMethod::without_replacement: return "without_replacement";
     case DraftMethod::greedy: return "greedy";
+    case DraftMethod::top_n: return "top_n";
   }
   return "unknown";
 }

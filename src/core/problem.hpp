@@ -11,11 +11,13 @@
 namespace mdsd {
 
 // How the n drafts are drawn from the draft distribution q (README mathematics §1).
-enum class DraftMethod { with_replacement, without_replacement, greedy };
+// top_n is deterministic drafting (vLLM's and TensorRT-LLM's default): the n
+// most likely draft tokens, ties by lower token id.
+enum class DraftMethod { with_replacement, without_replacement, greedy, top_n };
 
-inline constexpr std::array<DraftMethod, 3> kAllDraftMethods = {
+inline constexpr std::array<DraftMethod, 4> kAllDraftMethods = {
     DraftMethod::with_replacement, DraftMethod::without_replacement,
-    DraftMethod::greedy};
+    DraftMethod::greedy, DraftMethod::top_n};
 
 // The name used in requests and results: "with_replacement", ...
 std::string_view method_name(DraftMethod method);

@@ -52,37 +52,52 @@ Expected<PositionValues> compute_position(const BatchSettings& settings, const D
     DistributionSpec target_spec = target, draft_spec = draft;
     if (setting.temperature) {
       for (auto [spec, name] : {std::pair{&target_spec, "target"}, std::pair{&draft_spec, "draft"}}) {
-        if (spec->kind != DistributionSpec::Kind::logits) {
-          return Error{where + ": " + name + ": a temperature sweep needs logits; this position gives probabilities"};
+        if (spec->kind == DistributionSpec::Kind::weights) {
+          return Error{where + ": " + name + ": a temperature sweep needs logits or log-probabilities; this position gives probabilities"};
         }
         spec->temperature = *setting.temperature;
       }
     }
-    auto p = to_probabilities(target_spec, "target", request.warnings);
-    if (!p.ok()) return Error{where + ": " + p.error()};
-    auto q = to_probabilities(draft_spec, "draft", request.warnings);
-    if (!q.ok()) return Error{where + ": " + q.error()};
-    if (p.value().size() != q.value().size()) {
-      return Error{where + ": draft has " + std::to_string(q.value().size()) + " tokens but target has " +
-                   std::to_string(p.value().size())};
-    }
-    request.problem = {std::move(p).value(), std::move(q).value(), setting.drafts};
+    auto pair = prepare_pair(target_spec, draft_spec, 0, request.warnings);
+    if (!pair.ok()) return Error{where + ": " + pair.error()};
+    request.problem = {std::move(pair.value().target), std::move(pair.value().draft), setting.drafts};
+    request.partial = std::move(pair.value().partial);
     request.has_draft = true;
     request.methods = settings.methods;
     request.verifiers = settings.verifiers;
     request.estimate_samples = settings.estimate_samples;
     request.estimate_seed = settings.seed;
     const Result result = calculate(request);
+    values.vocab = result.vocab;
     auto& optimal = values.optimal.emplace_back();
-    for (const MethodResult& entry : result.optimal) optimal.push_back(entry.rate.ok() ? entry.rate.value().alpha : NAN);
+    auto& optimal_high = values.optimal_high.emplace_back();
     auto& alpha = values.verifier_alpha.emplace_back();
+    auto& alpha_high = values.verifier_high.emplace_back();
     auto& gap = values.verifier_gap.emplace_back();
     auto& exact = values.verifier_exact.emplace_back();
-    for (const VerifierReport& report : result.verifiers) {
-      const bool ok = report.acceptance.ok();
-      alpha.push_back(ok ? report.acceptance.value().alpha : NAN);
-      gap.push_back(ok ? report.acceptance.value().gap : NAN);
-      exact.push_back(ok ? report.acceptance.value().exact : 1);
+    if (request.partial) {
+      for (const MethodInterval& entry : result.intervals) {
+        optimal.push_back(entry.interval.ok() ? entry.interval.value().low : NAN);
+        optimal_high.push_back(entry.interval.ok() ? entry.interval.value().high : NAN);
+      }
+      for (const VerifierInterval& entry : result.verifier_intervals) {
+        alpha.push_back(entry.interval.ok() ? entry.interval.value().low : NAN);
+        alpha_high.push_back(entry.interval.ok() ? entry.interval.value().high : NAN);
+        // The bounded verifiers reach alpha*; one on decoded values has no
+        // gap to an interval.
+        gap.push_back(entry.interval.ok() && !entry.on_decoded_values ? 0.0 : NAN);
+        exact.push_back(entry.exact);
+      }
+    } else {
+      for (const MethodResult& entry : result.optimal) optimal.push_back(entry.rate.ok() ? entry.rate.value().alpha : NAN);
+      optimal_high = optimal;
+      for (const VerifierReport& report : result.verifiers) {
+        const bool ok = report.acceptance.ok();
+        alpha.push_back(ok ? report.acceptance.value().alpha : NAN);
+        gap.push_back(ok ? report.acceptance.value().gap : NAN);
+        exact.push_back(ok ? report.acceptance.value().exact : 1);
+      }
+      alpha_high = alpha;
     }
     for (const std::string& warning : result.warnings) values.warnings.push_back(where + ": " + warning);
   }
@@ -92,24 +107,26 @@ Expected<PositionValues> compute_position(const BatchSettings& settings, const D
 BatchAccumulator::BatchAccumulator(BatchSettings settings)
     : settings_(std::move(settings)), sweep_(sweep_of(settings_)) {}
 
-std::optional<Error> BatchAccumulator::add(PositionValues values, Eigen::Index vocab, const std::string& where) {
-  if (positions_.empty()) vocab_ = vocab;
-  if (vocab != vocab_) {
-    return Error{where + ": has " + std::to_string(vocab) + " tokens but the first position has " +
-                 std::to_string(vocab_)};
-  }
+void BatchAccumulator::add(PositionValues values) {
   if (!values.warnings.empty()) {
     if (warned_positions_++ == 0) first_warning_ = values.warnings.front();
     values.warnings.clear();
   }
   positions_.push_back(std::move(values));
-  return std::nullopt;
 }
 
 BatchSummary BatchAccumulator::summary() const {
   BatchSummary summary;
   summary.positions = static_cast<std::int64_t>(positions_.size());
-  summary.vocab = vocab_;
+  bool same = true;
+  for (const PositionValues& position : positions_) {
+    same = same && position.vocab == positions_.front().vocab;
+    if (position.vocab > 0) {
+      summary.vocab_min = summary.vocab_min == 0 ? position.vocab : std::min(summary.vocab_min, position.vocab);
+      summary.vocab_max = std::max(summary.vocab_max, position.vocab);
+    }
+  }
+  summary.vocab = same && !positions_.empty() ? positions_.front().vocab : 0;
   if (warned_positions_ > 0) {
     summary.warnings.push_back(std::to_string(warned_positions_) + " positions had warnings; the first: " +
                                first_warning_);
@@ -122,9 +139,19 @@ BatchSummary BatchAccumulator::summary() const {
       for (const PositionValues& position : positions_) values.push_back((position.*member)[s][index]);
       return values;
     };
+    // Bounded where some position's ends differ.
+    const auto bounded = [&](auto low, auto high, std::size_t index) {
+      for (const PositionValues& position : positions_) {
+        const double a = (position.*low)[s][index], b = (position.*high)[s][index];
+        if (a != b && !(std::isnan(a) && std::isnan(b))) return true;
+      }
+      return false;
+    };
     for (std::size_t m = 0; m < settings_.methods.size(); ++m) {
       const auto values = column(&PositionValues::optimal, m);
       setting.optimal.push_back(mean_of(values));
+      setting.optimal_high.push_back(mean_of(column(&PositionValues::optimal_high, m)));
+      setting.optimal_bounded.push_back(bounded(&PositionValues::optimal, &PositionValues::optimal_high, m));
       std::vector<std::int64_t> histogram(kHistogramBins, 0);
       for (double value : values) {
         if (!std::isnan(value)) ++histogram[std::clamp(static_cast<int>(value * kHistogramBins), 0, kHistogramBins - 1)];
@@ -133,6 +160,8 @@ BatchSummary BatchAccumulator::summary() const {
     }
     for (std::size_t v = 0; v < settings_.verifiers.size(); ++v) {
       setting.verifier_alpha.push_back(mean_of(column(&PositionValues::verifier_alpha, v)));
+      setting.verifier_high.push_back(mean_of(column(&PositionValues::verifier_high, v)));
+      setting.verifier_bounded.push_back(bounded(&PositionValues::verifier_alpha, &PositionValues::verifier_high, v));
       setting.verifier_gap.push_back(mean_of(column(&PositionValues::verifier_gap, v)));
       bool exact = true;
       for (const PositionValues& position : positions_) exact = exact && position.verifier_exact[s][v];

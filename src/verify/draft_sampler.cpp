@@ -21,6 +21,7 @@ bool contains(const std::vector<std::int32_t>& tokens, std::size_t count, std::i
 DraftSampler::DraftSampler(const Eigen::VectorXd& draft, int drafts, DraftScheme scheme)
     : draft_(draft), drafts_(drafts), scheme_(scheme), alias_(draft), undrafted_(draft, drafts) {
   if (scheme == DraftScheme::greedy) fixed_ = greedy_fixed_drafts(draft, drafts);
+  if (scheme == DraftScheme::top_n) fixed_ = greedy_fixed_drafts(draft, drafts + 1);
   if (scheme == DraftScheme::spechub) hub_ = greedy_fixed_drafts(draft, 2)[0];
   if (undrafted_.rest_mass() > 0.0) rest_alias_.emplace(undrafted_.rest_weights());
 }
@@ -69,6 +70,9 @@ void DraftSampler::sample(Random& random, std::vector<std::int32_t>& drafts) con
       return;
     case DraftScheme::without_replacement:
       for (std::size_t k = 0; k < drafts.size(); ++k) drafts[k] = sample_excluding(random, drafts, k);
+      return;
+    case DraftScheme::top_n:
+      std::copy(fixed_.begin(), fixed_.end(), drafts.begin());
       return;
     case DraftScheme::greedy:
       std::copy(fixed_.begin(), fixed_.end(), drafts.begin());

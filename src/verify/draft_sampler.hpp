@@ -16,7 +16,7 @@
 
 namespace mdsd {
 
-enum class DraftScheme { with_replacement, without_replacement, greedy, spechub };
+enum class DraftScheme { with_replacement, without_replacement, greedy, spechub, top_n };
 
 class DraftSampler {
  public:
@@ -29,7 +29,7 @@ class DraftSampler {
   // hub or a second draw).
   void sample(Random& random, std::vector<std::int32_t>& drafts) const;
 
-  const std::vector<std::int32_t>& fixed() const { return fixed_; }  // greedy's T
+  const std::vector<std::int32_t>& fixed() const { return fixed_; }  // greedy's T; top_n's drafts
   std::int32_t hub() const { return hub_; }                          // SpecHub's argmax q
 
  private:

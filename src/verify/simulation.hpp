@@ -18,6 +18,13 @@ struct SimulationCounts {
   std::vector<std::int64_t> output_counts;  // per token
 };
 
+// Progress of simulate() for a caller that shows it (the page's Monte Carlo
+// bar, through src/wasm/module.cpp): when set on this thread, called with
+// (steps done, steps of this run) every 65,536 steps and once at the end of
+// each run. It only observes: the counts are the same with or without it.
+using SimulationProgress = void (*)(std::int64_t done, std::int64_t samples);
+void set_simulation_progress(SimulationProgress progress);  // nullptr: none
+
 // Deterministic: the same seed gives the same counts natively and in WebAssembly.
 SimulationCounts simulate(const DraftSampler& sampler, const Verifier& verifier,
                           std::int64_t samples, std::uint64_t seed, Eigen::Index vocabulary);

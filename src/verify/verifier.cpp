@@ -10,6 +10,7 @@ std::string_view verifier_name(VerifierKind kind) {
     case VerifierKind::greedy: return "greedy";
     case VerifierKind::spechub: return "spechub";
     case VerifierKind::optimal_lp: return "optimal_lp";
+    case VerifierKind::exact_match: return "exact_match";
   }
   return "unknown";
 }
@@ -29,6 +30,7 @@ DraftMethod draft_method_of(VerifierKind kind) {
     case VerifierKind::optimal_lp: return DraftMethod::without_replacement;
     case VerifierKind::greedy:
     case VerifierKind::spechub: return DraftMethod::greedy;
+    case VerifierKind::exact_match: return DraftMethod::top_n;
   }
   return DraftMethod::with_replacement;
 }
@@ -39,6 +41,7 @@ DraftScheme draft_scheme_of(VerifierKind kind) {
     case DraftMethod::without_replacement: return DraftScheme::without_replacement;
     case DraftMethod::greedy:
       return kind == VerifierKind::spechub ? DraftScheme::spechub : DraftScheme::greedy;
+    case DraftMethod::top_n: return DraftScheme::top_n;
   }
   return DraftScheme::with_replacement;
 }

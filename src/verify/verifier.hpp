@@ -21,11 +21,13 @@ enum class VerifierKind {
   greedy,
   spechub,
   optimal_lp,
+  exact_match,  // of top_n drafts
 };
 
-inline constexpr std::array<VerifierKind, 6> kAllVerifiers = {
+inline constexpr std::array<VerifierKind, 7> kAllVerifiers = {
     VerifierKind::rrs_with_replacement, VerifierKind::rrs_without_replacement,
-    VerifierKind::kseq, VerifierKind::greedy, VerifierKind::spechub, VerifierKind::optimal_lp};
+    VerifierKind::kseq, VerifierKind::greedy, VerifierKind::spechub, VerifierKind::optimal_lp,
+    VerifierKind::exact_match};
 
 std::string_view verifier_name(VerifierKind kind);
 std::optional<VerifierKind> verifier_from_name(std::string_view name);

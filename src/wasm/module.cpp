@@ -1,4 +1,4 @@
-// The C interface the JavaScript wrapper (web/mdsd.mjs) calls. Number arrays
+// The C interface the JavaScript wrapper (web/package/mdsd.mjs) calls. Number arrays
 // arrive as (pointer, length) pairs in the module's heap, never as JSON text;
 // where each one goes in the request is a separate list of key paths, so no
 // value inside the request text is ever taken for one (request.hpp).
@@ -9,6 +9,7 @@
 #include "core/distribution.hpp"
 #include "core/limits.hpp"
 #include "core/synthetic.hpp"
+#include "verify/simulation.hpp"
 
 #include <emscripten/emscripten.h>
 
@@ -70,7 +71,7 @@ std::vector<mdsd::NumberArray> arrays_of(const double* const* buffers, const std
 // parse at about 1.5 MB/s. 16 MiB keeps the worst parse near 550 MB and 10 s;
 // legitimate JSON is far smaller (a draft_joint the LP can take, at most
 // 200,000 columns, is under 10 MB). Checked before anything is allocated;
-// web/mdsd.mjs checks the same limit before copying the text in (mdsd_limits).
+// web/package/mdsd.mjs checks the same limit before copying the text in (mdsd_limits).
 constexpr std::size_t kMaxJsonBytes = std::size_t{16} << 20;
 
 std::optional<std::string> oversized(const char* text, const std::string& field) {
@@ -104,6 +105,20 @@ std::optional<std::string> attach_buffers(nlohmann::json& value, const char* pat
   }
   return std::nullopt;
 }
+
+// Monte Carlo progress to JavaScript: Module.onSimulationProgress(done,
+// samples) when the wrapper has set it (solve's onProgress option), so a
+// worker can post a progress bar while one long solve runs.
+EM_JS(void, report_simulation_progress, (double done, double samples), {
+  if (Module["onSimulationProgress"]) Module["onSimulationProgress"](done, samples);
+});
+
+void simulation_progress(std::int64_t done, std::int64_t samples) {
+  report_simulation_progress(static_cast<double>(done), static_cast<double>(samples));
+}
+
+// Installed once, before the first call: it costs one test per step when no one listens.
+[[maybe_unused]] const bool progress_installed = (mdsd::set_simulation_progress(simulation_progress), true);
 
 }  // namespace
 
@@ -177,19 +192,11 @@ EMSCRIPTEN_KEEPALIVE const char* mdsd_batch_add(int handle, const char* position
   if (!json.ok()) return output(where + ": " + json.error(), false, ok);
   if (auto error = attach_buffers(json.value(), buffer_paths, buffer_count)) return output(*error, false, ok);
   const auto arrays = arrays_of(buffers, sizes, buffer_count);
-  const auto& value = json.value();
-  for (const char* key : {"target", "draft"}) {
-    if (!value.is_object() || !value.contains(key)) return output(where + ": " + key + ": is missing", false, ok);
-  }
-  auto target = mdsd::distribution_spec(value["target"], "target", arrays);
-  if (!target.ok()) return output(where + ": " + target.error(), false, ok);
-  auto draft = mdsd::distribution_spec(value["draft"], "draft", arrays);
-  if (!draft.ok()) return output(where + ": " + draft.error(), false, ok);
-  auto values = mdsd::compute_position(batch->second->settings(), target.value(), draft.value(), where);
+  auto position = mdsd::position_spec(json.value(), arrays);
+  if (!position.ok()) return output(where + ": " + position.error(), false, ok);
+  auto values = mdsd::compute_position(batch->second->settings(), position.value().target, position.value().draft, where);
   if (!values.ok()) return output(values.error(), false, ok);
-  if (auto error = batch->second->add(std::move(values).value(), target.value().values.size(), where)) {
-    return output(error->message, false, ok);
-  }
+  batch->second->add(std::move(values).value());
   batch_rows[handle] += settings;
   return output("", true, ok);
 }

@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { openSync, readSync, closeSync } from 'node:fs';
 import { cli, draft, drafts, ensureDataset, median, positions, target, verifiers, vocab } from './dataset.mjs';
-import { load } from '../../web/mdsd.mjs';
+import { load } from '../../web/package/mdsd.mjs';
 
 const repeats = Math.max(1, Number(process.argv[2] ?? 3));
 ensureDataset();

@@ -10,7 +10,7 @@
 // difference between the means. A program to run, not a test.
 import { execFileSync } from 'node:child_process';
 import { cli, draft, drafts, ensureDataset, median, positions, target, verifiers, vocab } from './dataset.mjs';
-import { startServer } from '../../web/serve.mjs';
+import { startServer } from '../../web/server/serve.mjs';
 import { launchChromium } from '../js/support.mjs';
 
 const repeats = Math.max(1, Number(process.argv[2] ?? 3));

@@ -6,7 +6,7 @@
 // included), their ratio, and the time to sort V doubles natively and in JS.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { load } from '../../web/mdsd.mjs';
+import { load } from '../../web/package/mdsd.mjs';
 
 const repeats = Math.max(5, Number(process.argv[2] ?? 5));
 const repo = fileURLToPath(new URL('../../', import.meta.url));

@@ -4,6 +4,7 @@
 // 4096 tokens is skipped, and "simulate.samples" is cut to 2000, so that one
 // run stays well under a second.
 // Checks: an error is one non-empty line; a result is valid JSON whose alphas
+// (and intervals, 0 <= low <= high <= 1)
 // are finite and in [0, 1] (up to rounding), LP ones included.
 #include "api/request.hpp"
 #include "api/solve.hpp"
@@ -27,6 +28,13 @@ void check_alphas(const nlohmann::json& section, const char* name) {
   for (const auto& [key, value] : section.items()) {
     FUZZ_CHECK(value.is_object(), "%s.%s is not an object", name, key.c_str());
     if (value.contains("error")) continue;
+    if (value.contains("interval")) {  // partial lists: 0 <= low <= high <= 1
+      const auto& interval = value["interval"];
+      FUZZ_CHECK(interval.is_array() && interval.size() == 2 && interval[0].is_number() && interval[1].is_number(),
+                 "%s.%s.interval is not [low, high]: %s", name, key.c_str(), interval.dump().c_str());
+      const double low = interval[0].get<double>(), high = interval[1].get<double>();
+      FUZZ_CHECK(low >= 0.0 && low <= high && high <= 1.0, "%s.%s.interval = [%.17g, %.17g]", name, key.c_str(), low, high);
+    }
     for (const char* field : {"alpha", "certificate_alpha"}) {
       if (!value.contains(field)) continue;
       FUZZ_CHECK(value[field].is_number(), "%s.%s.%s is not a number: %s", name, key.c_str(), field,

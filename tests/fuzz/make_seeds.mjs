@@ -28,6 +28,10 @@ requests.push(
   { target: [1 / 3, 1 / 3, 1 / 3], draft_joint: [{ drafts: [0, 1], prob: 0.25 }, { drafts: [1, 0], prob: 0.25 }, { drafts: [2, 2], prob: 0.5 }] },
   { ...base, target: [5e-324, 1e-300, 1] },
   { ...base, verifiers: ['rrs_with_replacement', 'rrs_without_replacement', 'kseq', 'greedy', 'spechub'], simulate: { samples: 500, seed: 3 } },
+  // Partial lists (README "Partial lists").
+  { target: { ids: [0, 1, 2], probs: [0.5, 0.3, 0.15] }, draft: { ids: [0, 1, 3], logprobs: [-0.9, -0.9, -2.3] }, drafts: 2 },
+  { target: { ids: [4, 1], logprobs: [-0.1, -3], temperature: 0.5, top_p: 0.9 }, draft: [0.1, 0.2, 0.3, 0.2, 0.2], drafts: 2, vocab: 5 },
+  { target: { ids: [0, 7], logprobs: [-0.2, -2], unlisted: { at_most_logprob: -16 } }, draft: { ids: [7, 0], probs: [0.6, 0.3], unlisted: 'any', temperature: 2 }, drafts: 3, vocab: 9 },
 );
 const write = (dir, name, bytes) => writeFileSync(`${out}/${dir}/${name}`, bytes);
 requests.forEach((request, i) => {

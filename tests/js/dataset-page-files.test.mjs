@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DatasetError, parseDrafts, parseTemperatures, parseNpyHeader, checkNpySize, npyRow, parseJsonLine, LineSplitter, positionsCsv,
-} from '../../web/dataset-files.mjs';
+} from '../../web/page/dataset-files.mjs';
 
 test('drafts and temperatures', () => {
   assert.deepEqual(parseDrafts('4'), [4]);

@@ -185,8 +185,10 @@ test('.npy logits (float32) through the file inputs equal mdsd batch --logits; d
   });
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dataset-download-csv')]);
   const lines = readFileSync(await csv.path(), 'utf8').trim().split('\n');
-  assert.equal(lines[0], 'position,drafts,temperature,optimal.with_replacement,optimal.without_replacement,optimal.greedy,' +
-    'verifiers.rrs_with_replacement,verifiers.rrs_without_replacement,verifiers.kseq,verifiers.greedy,verifiers.spechub');
+  // The columns of --per-position: every method and verifier the core computed, in its order.
+  assert.equal(lines[0], ['position', 'drafts', 'temperature', ...Object.keys(want[0].optimal).map((m) => `optimal.${m}`),
+    ...Object.keys(want[0].verifiers).map((v) => `verifiers.${v}`)].join(','));
+  assert.ok(lines[0].startsWith('position,drafts,temperature,optimal.with_replacement,optimal.without_replacement,optimal.greedy,'));
   assert.equal(lines.length, 1 + 12);
   // The same files as probabilities-or-weights (exp of the logits) with float16 and float64 rows.
   const targets = readRows(at('t.npy')).map((row) => row.map((v) => Math.round(v * 16) / 16));
@@ -301,7 +303,6 @@ test('bad files: the error names the file and the row, and no summary is shown',
     [['t.npy', 'nan.npy'], /nan\.npy row 5: draft\.logits\[7\]: not a finite number \(NaN\)/],
     [['truncated.npy', 'd.npy'], /truncated\.npy: row 11: the file ends early/],
     ['broken.jsonl', /broken\.jsonl line 3: not valid JSON/],
-    ['mixed.jsonl', /mixed\.jsonl line 4: has 2 tokens but the first position has 300/],
     ['missing.jsonl', /missing\.jsonl line 2: draft: is missing/],
     ['negative.jsonl', /negative\.jsonl line 3: target\[\d+\]: negative value/],
     ['forged.jsonl', /forged\.jsonl line 2: target\.logits: must be an array of numbers/],
@@ -321,6 +322,25 @@ test('bad files: the error names the file and the row, and no summary is shown',
     assert.match(await page.locator('#dataset-status').textContent(), /no summary/);
     assert.equal(await page.locator('#dataset-progress').isHidden(), true);
   }
+  // Rows of different lengths are no longer an error: each position is its
+  // own problem (README "Dataset mode"); the summary says the range of the
+  // vocabularies, as mdsd batch's does.
+  const mixed = cli(['batch', '--drafts', '2', 'mixed.jsonl']);
+  assert.equal(mixed.vocab, null);
+  assert.deepEqual(mixed.vocab_range, [2, 300]);
+  await page.setInputFiles('#dataset-jsonl', at('mixed.jsonl'));
+  await compute(page, { drafts: '2' });
+  await waitForSummary(page);
+  await assertShows(page, mixed);
+  const values = await shown(page);
+  assert.equal(values['dataset.vocab_range.0'], 2);
+  assert.equal(values['dataset.vocab_range.1'], 300);
+  assert.match(await page.locator('#dataset-about').textContent(), /^4 positions, vocabularies of 2 to 300 tokens \(of the positions that state one\); complete\./);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dataset-download-summary')]);
+  const summary = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.deepEqual(Object.keys(summary), Object.keys(mixed));
+  assert.deepEqual(summary.vocab_range, mixed.vocab_range);
+  assert.equal(summary.positions, 4);
   // Settings are checked before any reading.
   await setNpy(page, 't.npy', 'd.npy');
   await compute(page, { drafts: '0-3' });

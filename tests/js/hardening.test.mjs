@@ -17,7 +17,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { load, MdsdInputError } from '../../web/mdsd.mjs';
+import { load, MdsdInputError } from '../../web/package/mdsd.mjs';
 import { repo } from './support.mjs';
 
 const generated = readFileSync(`${repo}web/generated/mdsd-core.mjs`, 'utf8');
@@ -155,7 +155,7 @@ test('hostile requests are MdsdInputError and leave the calculator working', () 
 // README.md (so the two cannot drift) and checked in Chromium in both
 // set-ups: the element from the page's own origin (a tiny server sends the
 // policy with every file), and from another origin (the host page carries the
-// policy; web/serve.mjs on a second port serves the element). Each runs under
+// policy; web/server/serve.mjs on a second port serves the element). Each runs under
 // `default-src 'none'` without one violation; the package entry works under
 // the first policy; and the policies are really in force: without
 // 'wasm-unsafe-eval' the module fails to compile, and without the other origin
@@ -175,7 +175,7 @@ test('under the Content-Security-Policy README states, in Chromium, from the sam
   const { createServer } = await import('node:http');
   const { readFile } = await import('node:fs/promises');
   const { launchChromium } = await import('./support.mjs');
-  const { startServer } = await import('../../web/serve.mjs');
+  const { startServer } = await import('../../web/server/serve.mjs');
   const types = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.html': 'text/html', '.css': 'text/css', '.json': 'application/json' };
   const element = (src) => `<!doctype html><link rel="icon" href="data:,"><script type="module" src="${src}"></script>
       <mdsd-calculator target="0.3,0.4,0.3" draft="0.6,0.3,0.1" drafts="2"></mdsd-calculator>`;
@@ -183,11 +183,11 @@ test('under the Content-Security-Policy README states, in Chromium, from the sam
   const embedOrigin = `http://localhost:${embedServer.address().port}`;
   const pages = {
     '/module.html': '<!doctype html><link rel="icon" href="data:,"><script type="module" src="/module-page.mjs"></script>',
-    '/module-page.mjs': `import { load } from '/web/mdsd.mjs';
+    '/module-page.mjs': `import { load } from '/web/package/mdsd.mjs';
       const calculator = await load();
       window.result = calculator.solve({ target: [0.3, 0.4, 0.3], draft: [0.6, 0.3, 0.1], drafts: 2, lp: true });`,
-    '/element.html': element('/web/embed.mjs'),
-    '/cross-origin.html': element(`${embedOrigin}/embed.mjs`),
+    '/element.html': element('/web/embed/embed.mjs'),
+    '/cross-origin.html': element(`${embedOrigin}/embed/embed.mjs`),
   };
   let policy = strict(policies.sameOrigin);
   const server = createServer(async (request, response) => {

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { load } from '../../web/mdsd.mjs';
+import { load } from '../../web/package/mdsd.mjs';
 import { nativeCli, openSite, closeSite } from './support.mjs';
 
 const calculator = await load();
@@ -95,7 +95,7 @@ test('createBatch().add() refuses keys it would not read; a cyclic request is a 
   for (const [position, key] of [[{ target: [0.5, 0.5], draft: [0.4, 0.6], drafts: 3 }, 'drafts'],
     [{ target: [0.5, 0.5], draft: [0.4, 0.6], target2: { $buffer: 0 } }, 'target2']]) {
     assert.throws(() => batch.add(position), (error) => error.name === 'MdsdInputError' &&
-      error.message === `position 0: ${key}: unknown key (a position gives target and draft; the shared settings go to createBatch)`);
+      error.message === `position 0: ${key}: unknown key (a position gives target, draft and vocab; the shared settings go to createBatch)`);
   }
   batch.dispose();
   const cyclic = { target: [0.5, 0.5], draft: [0.5, 0.5], drafts: 1 };

@@ -5,7 +5,7 @@
 // README.md's ("Request", "Limits"), not read back from the code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { load, MdsdInputError } from '../../web/mdsd.mjs';
+import { load, MdsdInputError } from '../../web/package/mdsd.mjs';
 import { theoryTable, kTableTolerance } from './support.mjs';
 
 const calculator = await load();

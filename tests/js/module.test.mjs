@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { load, MdsdInputError } from '../../web/mdsd.mjs';
+import { load, MdsdInputError } from '../../web/package/mdsd.mjs';
 import { sharedCases, theoryTable, kTableTolerance, random, randomDistribution, nativeCli } from './support.mjs';
 
 const calculator = await load();

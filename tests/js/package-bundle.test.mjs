@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { build } from 'esbuild';
-import { startServer } from '../../web/serve.mjs';
+import { startServer } from '../../web/server/serve.mjs';
 import { repo, theoryTable, kTableTolerance, launchChromium } from './support.mjs';
 
 const row = theoryTable[3];

@@ -128,7 +128,7 @@ test('"How it works" says why nothing beats alpha*, links the papers, gives BibT
   const section = html.slice(html.indexOf('<section id="how"'), html.indexOf('</section>', html.indexOf('<section id="how"')));
   assert.ok(section.length > 5000);
   assert.doesNotMatch(section, /<(?:img|script|link|iframe|object|svg)\b|src=|@font-face/);
-  const transfer = gzipSync(section, { level: 9 }).length + gzipSync(readFileSync(`${repo}web/terms.mjs`), { level: 9 }).length;
+  const transfer = gzipSync(section, { level: 9 }).length + gzipSync(readFileSync(`${repo}web/page/terms.mjs`), { level: 9 }).length;
   assert.ok(transfer < 8000, `"How it works" and terms.mjs: ${transfer} gzip bytes`);
   const { page, problems } = await openPage();
   await page.locator('[data-testid="optimal.greedy.alpha"]').waitFor();
@@ -348,7 +348,7 @@ test('a host rule * {color: red; font-family: serif} does not reach inside the e
   const row = theoryTable[0];
   hostPages['/host-red.html'] = `<!doctype html><html><head><meta charset="utf-8"><title>host</title><link rel="icon" href="data:,">
 <style>* { color: red; font-family: serif; letter-spacing: 3px; text-transform: uppercase; } body { line-height: 3; }</style>
-<script type="module" src="/embed.mjs"></script></head>
+<script type="module" src="/embed/embed.mjs"></script></head>
 <body><p id="host-text">A blog post.</p><mdsd-calculator target="${row.target}" draft="${row.draft}" drafts="${row.drafts}"></mdsd-calculator></body></html>`;
   const { page, problems } = await openPage('/host-red.html');
   await page.locator('mdsd-calculator [data-testid="optimal.greedy.alpha"]').waitFor();

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { load } from '../../web/mdsd.mjs';
+import { load } from '../../web/package/mdsd.mjs';
 import { theoryTable, kTableTolerance, repo, openSite, closeSite } from './support.mjs';
 
 let server, browser, origin;
@@ -161,8 +161,8 @@ test('each chart downloads as a PNG and as an SVG with one path per series', asy
     assert.equal(svg.name, `mdsd-${name}.svg`);
     const seen = await page.evaluate(([text, selector]) => {
       const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-      // uPlot's legend lists the x series first.
-      const legend = [...document.querySelectorAll(`${selector} .u-legend .u-series`)].slice(1).map((s) => s.textContent.trim().replace(/\s.*$/, ''));
+      // The chart's legend: a button per series (charts.mjs).
+      const legend = [...document.querySelectorAll(`${selector} .chart-keys button[data-series]`)].map((s) => s.dataset.series);
       return {
         error: doc.querySelector('parsererror')?.textContent ?? null,
         root: doc.documentElement.localName,

@@ -1,11 +1,11 @@
-// The static build (web/build-site.mjs): one folder that works from any static
+// The static build (web/server/build-site.mjs): one folder that works from any static
 // host under any subpath, offline, with no request outside its own folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { buildSite } from '../../web/build-site.mjs';
-import { startServer } from '../../web/serve.mjs';
+import { buildSite } from '../../web/server/build-site.mjs';
+import { startServer } from '../../web/server/serve.mjs';
 import { launchChromium, theoryTable, kTableTolerance } from './support.mjs';
 
 let server, browser, origin, site;
@@ -24,7 +24,7 @@ after(async () => {
 });
 
 test('the built folder holds the page, the module and uPlot', () => {
-  for (const file of ['index.html', 'app.mjs', 'worker.mjs', 'mdsd.mjs', 'embed.mjs', 'generated/mdsd-core.mjs', 'vendor/uPlot.mjs', 'vendor/uPlot.min.css']) {
+  for (const file of ['index.html', 'page/app.mjs', 'page/worker.mjs', 'package/mdsd.mjs', 'embed/embed.mjs', 'generated/mdsd-core.mjs', 'vendor/uPlot.mjs', 'vendor/uPlot.min.css']) {
     assert.ok(existsSync(`${site}/${file}`), file);
   }
 });

@@ -267,7 +267,7 @@ test('the embed dialog gives an element snippet and an iframe, keyboard-operable
   await page.focus('#embed');
   await page.keyboard.press('Enter');
   const snippet = await page.inputValue('#embed-snippet');
-  assert.ok(snippet.includes(`<script type="module" src="${origin}/embed.mjs"></script>`), snippet);
+  assert.ok(snippet.includes(`<script type="module" src="${origin}/embed/embed.mjs"></script>`), snippet);
   assert.ok(snippet.includes('<mdsd-calculator target="0.3,0.4,0.3" draft="0.6,0.3,0.1" drafts="2"'), snippet);
   assert.match(await page.inputValue('#embed-iframe'), /<iframe src="http:\/\/127\.0\.0\.1:\d+\/#target=0\.3,0\.4,0\.3&amp;draft=/);
   await page.keyboard.press('Escape');

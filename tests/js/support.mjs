@@ -64,7 +64,7 @@ export async function launchChromium() {
  * test-artifacts/.
  */
 export async function openSite(serverOptions = {}) {
-  const { startServer } = await import('../../web/serve.mjs');
+  const { startServer } = await import('../../web/server/serve.mjs');
   const { mkdirSync } = await import('node:fs');
   const server = await startServer({ port: 0, ...serverOptions });
   const port = server.address().port;

@@ -53,7 +53,7 @@ TEST_CASE("a valid request is parsed into the problem it states") {
 
   const auto defaults = parse(R"({"target": [0.3, 0.4, 0.3], )" + kValidDraft + "}");
   REQUIRE(defaults.ok());
-  CHECK(defaults.value().methods.size() == 3);
+  CHECK(defaults.value().methods.size() == 4);
   CHECK(defaults.value().warnings.empty());
   CHECK(defaults.value().lp_options.max_columns == limits::kDefaultLpColumns);
 
@@ -415,7 +415,7 @@ TEST_CASE("messages quote at most an excerpt of the input, escaped to valid one-
   const std::string key(10'000'000, 'k');
   const std::string message = error_of("{\"" + key + "\": 1, \"target\": [1], \"draft\": [1], \"drafts\": 1}");
   CHECK(message == std::string(80, 'k') + "\u2026: unknown key (expected one of: target, draft, drafts, draft_joint, "
-                                           "methods, lp, verifiers, simulate)");
+                                           "methods, lp, verifiers, simulate, vocab)");
   const std::string method = error_of(std::string(R"({"target": [1], "draft": [1], "drafts": 1, "methods": [")") +
                                       std::string(1000, 'm') + "\"]}");
   CHECK(starts_with(method, "methods[0]: unknown method \"" + std::string(80, 'm') + "\u2026\""));

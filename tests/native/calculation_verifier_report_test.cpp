@@ -23,18 +23,6 @@ constexpr double kGapRounding = 1e-12;
 const char* const kNames[] = {"rrs_with_replacement", "rrs_without_replacement", "kseq",
                               "greedy",               "spechub",                 "optimal_lp"};
 
-json solved(const json& request) {
-  const SolveOutput output = solve(request.dump());
-  REQUIRE_MESSAGE(output.ok, output.text);
-  return json::parse(output.text);
-}
-
-std::string solve_error(const json& request) {
-  const SolveOutput output = solve(request.dump());
-  REQUIRE_FALSE(output.ok);
-  return output.text;
-}
-
 double number(const json& value) { return value.get<double>(); }
 
 // The shape every successful "verifiers".<name> entry has, and its gap to the
@@ -64,11 +52,11 @@ void check_entry(const json& result, const std::string& name, const json& entry)
 TEST_CASE("solve's verifiers reproduce tests/data/small.jsonl") {
   for (const SharedVerifierCase& entry : load_small_verifier_cases()) {
     CAPTURE(entry.line);
-    // No "verifiers" key, with "lp": all six are reported.
+    // No "verifiers" key, with "lp": all seven are reported.
     const json result = solved(
         {{"target", entry.target}, {"draft", entry.draft}, {"drafts", entry.drafts}, {"lp", true}});
     const json& verifiers = result.at("verifiers");
-    CHECK(verifiers.size() == 6);
+    CHECK(verifiers.size() == 7);
     const json& expected = entry.expected_verifiers;
     const json& optimal = entry.expected_optimal;
     for (const char* name : kNames) {
@@ -214,12 +202,12 @@ TEST_CASE("verifiers: an empty list reports none, duplicates once, absent means 
   CHECK(std::abs(number(result.at("verifiers").at("kseq").at("alpha")) - 0.84) <= kTheoryDigits);
   CHECK(std::abs(number(result.at("verifiers").at("kseq").at("rho")) - 1.4) <= kTheoryDigits);
   const json defaults = solved(base);
-  CHECK(defaults.at("verifiers").size() == 5);
+  CHECK(defaults.at("verifiers").size() == 6);
   CHECK_FALSE(defaults.at("verifiers").contains("optimal_lp"));
   CHECK_FALSE(defaults.contains("simulation"));
   json with_lp = base;
   with_lp["lp"] = true;
-  CHECK(solved(with_lp).at("verifiers").size() == 6);
+  CHECK(solved(with_lp).at("verifiers").size() == 7);
 }
 
 TEST_CASE("verifiers and simulate request errors name the field") {

@@ -31,7 +31,8 @@ SolveOutput solve_with(const json& request, std::span<const NumberArray> buffers
   return buffers.empty() ? solve(request.dump()) : solve_parsed(request, buffers);
 }
 
-json solved(const json& request, std::span<const NumberArray> buffers = {}) {
+// solved() of support.hpp, with in-memory buffers.
+json solved_with_buffers(const json& request, std::span<const NumberArray> buffers) {
   const SolveOutput output = solve_with(request, buffers);
   REQUIRE_MESSAGE(output.ok, output.text);
   return json::parse(output.text);
@@ -191,7 +192,7 @@ TEST_CASE("edge: weights summing to 1e-300, to 1e300, and past the largest doubl
     const double huge[] = {DBL_MAX, DBL_MAX};
     const double half[] = {0.5, 0.5};
     const NumberArray buffers[] = {{huge, 2}, {half, 2}};
-    const json from_buffers = solved({{"target", buffer(0)}, {"draft", buffer(1)}, {"drafts", 1}}, buffers);
+    const json from_buffers = solved_with_buffers({{"target", buffer(0)}, {"draft", buffer(1)}, {"drafts", 1}}, buffers);
     for (const char* method : kMethods) CHECK(std::abs(alpha_of(from_buffers, method) - 1.0) <= kRounding);
     // Joint laws likewise: probs (DBL_MAX, DBL_MAX) on {0} and {1} are 1/2 each.
     const json joint = solved({{"target", {0.5, 0.5}}, {"lp", true},

@@ -1,5 +1,9 @@
 #include "support.hpp"
 
+#include "api/solve.hpp"
+
+#include <doctest/doctest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -185,6 +189,10 @@ TupleLaw brute_tuple_law(const Eigen::VectorXd& draft, int drafts, DraftMethod m
       }
       break;
     }
+    case DraftMethod::top_n:
+      // The n largest by repeated arg-max: greedy's T for n + 1 drafts.
+      law[brute_greedy_fixed(draft, drafts + 1)] = 1.0;
+      break;
   }
   return law;
 }
@@ -589,6 +597,18 @@ ScratchFolder::~ScratchFolder() {
 std::string ScratchFolder::write(const std::string& name, const std::string& bytes) const {
   std::ofstream(folder / name, std::ios::binary) << bytes;
   return (folder / name).string();
+}
+
+nlohmann::json solved(const nlohmann::json& request) {
+  const SolveOutput output = solve(request.dump());
+  REQUIRE_MESSAGE(output.ok, output.text);
+  return nlohmann::json::parse(output.text);
+}
+
+std::string solve_error(const nlohmann::json& request) {
+  const SolveOutput output = solve(request.dump());
+  REQUIRE_FALSE(output.ok);
+  return output.text;
 }
 
 }  // namespace mdsd::test

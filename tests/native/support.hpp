@@ -43,6 +43,11 @@ struct SharedCase {
   nlohmann::json expected_verifiers;  // may lack keys that do not apply; {} when absent
 };
 
+// The three sampled methods of tests/data/small.jsonl and README §6; top_n
+// (deterministic drafts) is tested against its own closed form.
+inline constexpr std::array<DraftMethod, 3> kSampledMethods = {
+    DraftMethod::with_replacement, DraftMethod::without_replacement, DraftMethod::greedy};
+
 std::vector<SharedCase> load_small_cases();
 
 // v / sum(v): how README mathematics §6 says inputs are to be normalised.
@@ -227,5 +232,10 @@ struct ScratchFolder {
   // Writes `bytes` to `name` in the folder; its path.
   std::string write(const std::string& name, const std::string& bytes) const;
 };
+
+// mdsd::solve of a request: the result JSON (failing the test on an error),
+// or the error line (failing it on a result).
+nlohmann::json solved(const nlohmann::json& request);
+std::string solve_error(const nlohmann::json& request);
 
 }  // namespace mdsd::test

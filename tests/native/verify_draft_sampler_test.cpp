@@ -65,6 +65,7 @@ DraftScheme scheme_of(DraftMethod method) {
     case DraftMethod::with_replacement: return DraftScheme::with_replacement;
     case DraftMethod::without_replacement: return DraftScheme::without_replacement;
     case DraftMethod::greedy: return DraftScheme::greedy;
+    case DraftMethod::top_n: return DraftScheme::top_n;
   }
   return DraftScheme::with_replacement;
 }
@@ -100,7 +101,13 @@ TEST_CASE("draft tuples follow the exact joint law of each method") {
       for (const auto& [tuple, count] : tuples) {
         CHECK(tuple.size() == static_cast<std::size_t>(instance.drafts));
       }
-      if (method == DraftMethod::greedy) {
+      if (method == DraftMethod::top_n) {
+        // Deterministic: every draw is the n largest (repeated arg-max).
+        auto expected = brute_greedy_fixed(q, instance.drafts + 1);
+        std::sort(expected.begin(), expected.end());
+        REQUIRE(tuples.size() == 1);
+        CHECK(tuples.begin()->first == expected);
+      } else if (method == DraftMethod::greedy) {
         // The fixed drafts come first in the sampler's order (ascending), the
         // brute force lists them by rank: compare sets, and T separately.
         auto fixed = brute_greedy_fixed(q, instance.drafts);

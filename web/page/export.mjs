@@ -62,6 +62,38 @@ export function tableModel(table) {
       }
     }
   }
+  // A column whose cells name their numbers differently (a Dataset sweep
+  // column of alpha* exact at some settings, an interval at others) is
+  // aligned by name, not by order: an exact alpha fills both ends of the
+  // interval, its ci95 the interval's; a name only some cells have gets a
+  // column of its own.
+  const aligned = new Map();  // cell -> its texts, one per subcolumn
+  for (let column = 0; column < columns; column++) {
+    const cells = placed.flatMap((row) => row.filter((at) => at.column === column && at.span === 1)).map(({ cell }) => ({ cell, values: cellValues(cell) }));
+    const named = cells.filter(({ values }) => values.length > 1);
+    if (!named.length || cells.some(({ values }) => values.some(({ testid }) => !testid))) continue;
+    const lists = named.map(({ values }) => subcolumnNames(values));
+    if (lists.every((list) => list.join() === names[column].join())) continue;
+    const union = [...(lists.find((list) => list.includes('interval low')) ?? names[column])];
+    const targets = (name) => {
+      if (union.includes(name)) return [name];
+      if (union.includes(`interval ${name}`)) return [`interval ${name}`];
+      if (name === 'alpha' && union.includes('interval low') && union.includes('interval high')) return ['interval low', 'interval high'];
+      union.push(name);
+      return [name];
+    };
+    const placedCells = cells.filter(({ values }) => values.length).map(({ cell, values }) => {
+      const list = values.length > 1 ? subcolumnNames(values) : [values[0].testid.split('.').at(-1)];
+      return { cell, spots: values.map(({ value }, k) => ({ value, names: targets(list[k]) })) };
+    });
+    for (const { cell, spots } of placedCells) {
+      const texts = Array(union.length).fill('');
+      for (const { value, names: at } of spots) for (const name of at) texts[union.indexOf(name)] = value;
+      aligned.set(cell, texts);
+    }
+    width[column] = union.length;
+    names[column] = union;
+  }
   const head = [], align = [];
   for (let column = 0; column < columns; column++) {
     const cell = heads[column];
@@ -78,7 +110,10 @@ export function tableModel(table) {
       let room = 0;
       for (let c = column; c < column + span; c++) room += width[c] ?? 1;
       const values = span === 1 ? cellValues(cell) : [];
-      const texts = values.length ? values.map(({ value }) => value) : [cellText(cell)];
+      let texts = aligned.get(cell) ?? (values.length ? values.map(({ value }) => value) : [cellText(cell)]);
+      // One number in a column of intervals (an exact alpha* beside a bounded
+      // one) is its own interval: both the low and the high column hold it.
+      if (!aligned.has(cell) && values.length === 1 && room === 2 && names[column]?.join() === 'low,high') texts = [texts[0], texts[0]];
       for (let k = 0; k < room; k++) out.push(texts[k] ?? '');
     }
     while (out.length < head.length) out.push('');
@@ -412,8 +447,8 @@ export function setupExports({ resultJson }) {
   for (const element of document.querySelectorAll('.chart[data-export]')) element.after(chartBar(element, charts));
   const box = document.getElementById('result-export');
   if (!box) return;
-  const copy = button('Copy JSON', 'Copy the whole result as JSON');
-  const save = button('Download JSON', 'Download the whole result as JSON');
+  const copy = button('Copy JSON', 'Copy JSON: the whole result');
+  const save = button('Download JSON', 'Download JSON: the whole result');
   copy.id = 'result-copy';
   save.id = 'result-download';
   const note = Object.assign(document.createElement('span'), { className: 'note' });

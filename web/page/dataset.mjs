@@ -5,17 +5,17 @@
 // "dataset.sweep.1.mean.verifiers.kseq.alpha") and data-value. Only a
 // complete run is shown: on cancel or error the panel shows no summary.
 import { DatasetError, parseDrafts, parseTemperatures, positionsCsv } from './dataset-files.mjs';
+import { parseMeasured } from './dataset-measured.mjs';
+import { methodLabel, verifierLabel } from './labels.mjs';
+import { rangeOf } from '../embed/values.mjs';
 
 const $ = (id) => document.getElementById(id);
 const workerUrl = new URL('./dataset-worker.mjs', import.meta.url);
 const demo = { positions: 64, vocab: 32000 };
 
-const methodLabels = { with_replacement: 'with replacement (i.i.d.)', without_replacement: 'without replacement', greedy: 'greedy' };
-const verifierLabels = {
-  rrs_with_replacement: 'RRS, with replacement', rrs_without_replacement: 'RRS, without replacement',
-  kseq: 'K-SEQ (SpecTr)', greedy: 'greedy verifier', spechub: 'SpecHub',
-};
 
+// 'npy' is any pair of files (.npy, llama.cpp logits, engine responses): the
+// worker tells them apart by content.
 let source = null;     // {kind: 'jsonl', file} | {kind: 'npy', target, draft} | {kind: 'demo'}
 let worker = null;
 let runId = 0;
@@ -36,7 +36,7 @@ function describeSource() {
   const text = !source ? 'No dataset chosen.'
     : source.kind === 'jsonl' ? `JSON Lines: ${source.file.name} (${size(source.file.size)}).`
       : source.kind === 'demo' ? `Demo: ${demo.positions} synthetic LLM-like (target, draft) pairs, V = ${demo.vocab.toLocaleString('en')} (seeds 1–${demo.positions}), generated in your browser. Synthetic: not any model's output.`
-        : `Target: ${source.target ? `${source.target.name} (${size(source.target.size)})` : 'choose a .npy file'}; draft: ${source.draft ? `${source.draft.name} (${size(source.draft.size)})` : 'choose a .npy file'}.`;
+        : `Target: ${source.target ? `${source.target.name} (${size(source.target.size)})` : 'choose a file'}; draft: ${source.draft ? `${source.draft.name} (${size(source.draft.size)})` : 'choose a file'}.`;
   $('dataset-source').textContent = text;
   $('dataset-values').disabled = source?.kind === 'jsonl' || source?.kind === 'demo';
 }
@@ -62,8 +62,9 @@ for (const [id, kind] of [['dataset-jsonl', 'jsonl'], ['dataset-target', 'target
   });
 }
 
-// Dropped files: .npy ones are the target and the draft (by "draft" or
-// "target" in the name, else in the order given), anything else JSON Lines.
+// Dropped files: two (any format) or one .npy are the target and the draft
+// (by "draft" or "target" in the name, else in the order given); one other
+// file is JSON Lines.
 const drop = $('dataset-drop');
 drop.addEventListener('dragover', (event) => {
   event.preventDefault();
@@ -74,7 +75,7 @@ drop.addEventListener('drop', (event) => {
   event.preventDefault();
   drop.classList.remove('over');
   const files = [...(event.dataTransfer?.files ?? [])];
-  const npy = files.filter((file) => file.name.toLowerCase().endsWith('.npy'));
+  const npy = files.length >= 2 ? files : files.filter((file) => file.name.toLowerCase().endsWith('.npy'));
   if (npy.length) {
     const draft = npy.find((file) => /draft/i.test(file.name)) ?? (npy.length > 1 ? npy[1] : null);
     const target = npy.find((file) => file !== draft && /target/i.test(file.name)) ?? npy.find((file) => file !== draft) ?? null;
@@ -93,15 +94,23 @@ $('dataset-demo').addEventListener('click', () => {
 function readSettings() {
   const drafts = parseDrafts($('dataset-drafts').value);
   const temperatures = parseTemperatures($('dataset-temperatures').value);
-  const verifiers = [...document.querySelectorAll('input[name="dataset-verifier"]')].filter((box) => box.checked).map((box) => box.value);
+  const boxes = [...document.querySelectorAll('input[name="dataset-verifier"]')];
+  const verifiers = boxes.filter((box) => box.checked).map((box) => box.value);
   const settings = { drafts: drafts.length === 1 ? drafts[0] : drafts, verifiers };
+  // Every box checked: the core's own default (every verifier but the LP plan, as for
+  // mdsd batch), so that a verifier the core adds is not left out by this list.
+  if (verifiers.length === boxes.length) delete settings.verifiers;
   if (temperatures.length) settings.temperatures = temperatures;
+  const measured = readMeasured(drafts, temperatures, verifiers);
+  if (measured) settings.measured = [measured];
   if (!source) throw new DatasetError('Choose a dataset: a JSON Lines file, two .npy files, or the demo.');
   if (source.kind === 'npy') {
-    if (!source.target || !source.draft) throw new DatasetError(`Choose the ${source.target ? 'draft' : 'target'} .npy file too.`);
+    if (!source.target || !source.draft) throw new DatasetError(`Choose the ${source.target ? 'draft' : 'target'} file too.`);
     const values = $('dataset-values').value;
-    if (!values) throw new DatasetError('Say whether the .npy rows hold logits or probabilities.', 'values');
-    if (values === 'probabilities' && temperatures.length) {
+    // Other pairs (llama.cpp logits, engine responses) are recognised by the worker.
+    const npy = [source.target, source.draft].every((file) => file.name.toLowerCase().endsWith('.npy'));
+    if (npy && !values) throw new DatasetError('Say whether the .npy rows hold logits or probabilities.', 'values');
+    if (npy && values === 'probabilities' && temperatures.length) {
       throw new DatasetError('temperatures: apply to logits; these .npy rows hold probabilities', 'temperatures');
     }
     return { settings, job: { kind: 'npy', target: source.target, draft: source.draft, values } };
@@ -109,6 +118,53 @@ function readSettings() {
   if (source.kind === 'jsonl') return { settings, job: { kind: 'jsonl', file: source.file } };
   return { settings, job: { kind: 'demo', ...demo } };
 }
+
+// ---- the measured acceptance -----------------------------------------------------
+
+const measuredInputs = ['kind', 'rates', 'steps', 'accepted', 'drafts', 'temperature', 'verifier'];
+
+function readMeasured(drafts, temperatures, verifiers) {
+  const fields = Object.fromEntries(measuredInputs.map((key) => [key, $(`dataset-measured-${key}`).value]));
+  const labels = Object.fromEntries(verifiers.concat(fields.verifier || []).map((name) => [name, verifierLabel(name)]));
+  return parseMeasured(fields, { drafts, temperatures, verifiers }, labels);
+}
+
+function showMeasuredKind() {
+  const counters = $('dataset-measured-kind').value === 'counters';
+  $('dataset-measured-rates-field').hidden = counters;
+  $('dataset-measured-steps-field').hidden = !counters;
+  $('dataset-measured-accepted-field').hidden = !counters;
+}
+
+function clearMeasuredError() {
+  $('dataset-measured-error').textContent = '';
+  for (const key of measuredInputs) $(`dataset-measured-${key}`).removeAttribute('aria-invalid');
+}
+
+// A message about the measurement goes beside its fields, the input it names
+// marked: the page's own ('measured.rates', ...) or the core's
+// ("settings.measured[0].per_position[1]: ...", "measured: drafts = 5 is not a setting of the sweep").
+function showMeasuredError(field, message) {
+  clearMeasuredError();
+  let input = /^measured\.(\w+)$/.exec(field ?? '')?.[1];
+  if (!input) {
+    const part = /^(?:settings\.)?measured(?:\[\d+\])?(?:\.|: )(\w+)/.exec(message)?.[1];
+    input = { per_position: 'rates', steps: 'steps', accepted: 'accepted', drafts: 'drafts', temperature: 'temperature', verifier: 'verifier' }[part]
+      ?? ($('dataset-measured-kind').value === 'counters' ? 'steps' : 'rates');
+  }
+  $('dataset-measured-error').textContent = message;
+  $(`dataset-measured-${input}`).setAttribute('aria-invalid', 'true');
+}
+
+const isMeasuredError = (field, message) => /^measured\./.test(field ?? '') ||
+  (field === 'settings' && /^(?:settings\.)?measured\b/.test(message));
+
+$('dataset-measured-kind').addEventListener('change', () => {
+  showMeasuredKind();
+  clearMeasuredError();
+});
+for (const key of measuredInputs.slice(1)) $(`dataset-measured-${key}`).addEventListener('input', clearMeasuredError);
+showMeasuredKind();
 
 // ---- runs ----------------------------------------------------------------------
 
@@ -130,11 +186,13 @@ function cancelRun() {
 
 function start() {
   $('dataset-error').textContent = '';
+  clearMeasuredError();
   let request;
   try {
     request = readSettings();
   } catch (error) {
-    $('dataset-error').textContent = error.message;
+    if (isMeasuredError(error.field, error.message)) showMeasuredError(error.field, error.message);
+    else $('dataset-error').textContent = error.message;
     return;
   }
   cancelRun();
@@ -156,10 +214,11 @@ function start() {
   worker.postMessage({ type: 'run', id, settings: request.settings, source: request.job });
 }
 
-function fail(message) {
+function fail(message, field = null) {
   cancelRun();
   clearResults();
-  $('dataset-error').textContent = message;
+  if (isMeasuredError(field, message)) showMeasuredError(field, message);
+  else $('dataset-error').textContent = message;
   $('dataset-status').textContent = 'Stopped: no summary (a partial dataset is never summarised).';
   $('dataset').classList.add('failed');
 }
@@ -177,7 +236,7 @@ function onMessage(data) {
     $('dataset-progress-text').textContent = text;
     bar.setAttribute('aria-valuetext', text);
   } else if (data.type === 'error') {
-    fail(data.message);
+    fail(data.message, data.field);
   } else if (data.type === 'summary') {
     const seconds = (performance.now() - running.started) / 1000;
     running = null;
@@ -209,13 +268,17 @@ function clearResults() {
   output = null;
   $('dataset').classList.remove('failed');
   $('dataset-results').hidden = true;
-  for (const id of ['dataset-optimal-table', 'dataset-verifiers-table', 'dataset-sweep-optimal', 'dataset-sweep-verifiers']) {
+  for (const id of ['dataset-optimal-table', 'dataset-verifiers-table', 'dataset-sweep-optimal', 'dataset-sweep-verifiers', 'dataset-measured-table']) {
     $(id).tBodies[0].replaceChildren();
   }
   $('dataset-sweep-optimal').tHead.replaceChildren();
   $('dataset-sweep-verifiers').tHead.replaceChildren();
   $('dataset-about').replaceChildren();
   $('dataset-warnings').replaceChildren();
+  $('dataset-measured-results').hidden = true;
+  $('dataset-measured-about').replaceChildren();
+  $('dataset-measured-notes').replaceChildren();
+  $('dataset-histogram-note').textContent = '';
   if (charts) for (const chart of Object.values(charts)) chart.clear();
 }
 
@@ -232,6 +295,17 @@ function number(testid, value, digits = 6, tag = 'span') {
   element.textContent = digits === 0 ? value.toLocaleString('en') : digits === null ? String(value)
     : Math.abs(value) < 1e-4 && value !== 0 ? value.toExponential(2) : value.toFixed(digits);
   return element;
+}
+
+// A mean acceptance: one number, or, where the core bounds alpha* by an
+// interval (mean.optimal.<method>.interval), both ends of the mean interval.
+function acceptance(prefix, mean) {
+  const range = rangeOf(mean);
+  if (!range || range.point) return number(`${prefix}.alpha`, range?.low);
+  const span = document.createElement('span');
+  span.className = 'bounds';
+  span.append(number(`${prefix}.interval.0`, range.low), ' – ', number(`${prefix}.interval.1`, range.high));
+  return span;
 }
 
 function cell(...children) {
@@ -251,6 +325,12 @@ function interval(testid, bounds) {
   }
   span.append('[', number(`${testid}.0`, bounds[0]), ', ', number(`${testid}.1`, bounds[1]), ']');
   return span;
+}
+
+// The 95% interval of a mean: ci95, or, for a mean interval, interval_ci95
+// (the lower 95% end of its low end to the upper of its high end).
+function spread(prefix, mean) {
+  return mean && 'interval_ci95' in mean ? interval(`${prefix}.interval_ci95`, mean.interval_ci95) : interval(`${prefix}.ci95`, mean?.ci95);
 }
 
 function header(text) {
@@ -275,8 +355,15 @@ function settingsOf(summary) {
 function render(summary) {
   const about = $('dataset-about');
   const single = !summary.sweep;
-  about.append(number('dataset.positions', summary.positions, 0), ' positions, ',
-    number('dataset.vocab', summary.vocab, 0), ' tokens each; complete.');
+  about.append(number('dataset.positions', summary.positions, 0), ' positions, ');
+  // Positions may differ in vocabulary (JSON Lines), or not state one (partial lists).
+  const range = summary.vocab_range;
+  if (summary.vocab !== null) about.append(number('dataset.vocab', summary.vocab, 0), ' tokens each');
+  else if (Array.isArray(range)) {
+    about.append('vocabularies of ', number('dataset.vocab_range.0', range[0], 0), ' to ', number('dataset.vocab_range.1', range[1], 0),
+      ' tokens (of the positions that state one)');
+  } else about.append('vocabulary not stated (partial lists)');
+  about.append('; complete.');
   if (single) {
     about.append(' Drafts n = ', number('dataset.drafts', summary.drafts, 0), ', temperature ');
     about.append(summary.temperature === null ? 'as given' : number('dataset.temperature', summary.temperature, null));
@@ -289,6 +376,7 @@ function render(summary) {
   if (single) renderSingle(summary.mean);
   else renderSweep(summary.sweep);
   $('dataset-warnings').replaceChildren(...(summary.warnings ?? []).map((text) => Object.assign(document.createElement('li'), { textContent: text })));
+  renderMeasured(summary);
   $('dataset-results').hidden = false;
   setupChartControls(summary);
   drawCharts();
@@ -297,17 +385,17 @@ function render(summary) {
 function renderSingle(mean) {
   const p = 'dataset.mean';
   $('dataset-optimal-table').tBodies[0].replaceChildren(...Object.entries(mean.optimal).map(([method, m]) => row(
-    header(methodLabels[method] ?? method),
-    cell(number(`${p}.optimal.${method}.alpha`, m.alpha)),
-    cell(interval(`${p}.optimal.${method}.ci95`, m.ci95)),
+    header(methodLabel(method)),
+    cell(acceptance(`${p}.optimal.${method}`, m)),
+    cell(spread(`${p}.optimal.${method}`, m)),
     cell(number(`${p}.optimal.${method}.positions`, m.positions, 0)))));
   $('dataset-verifiers-table').tBodies[0].replaceChildren(...Object.entries(mean.verifiers).map(([name, v]) => {
-    const acceptance = number(`${p}.verifiers.${name}.alpha`, v.alpha);
-    if (v.exact === false) acceptance.title += ' (Monte Carlo estimates per position)';
+    const mean = acceptance(`${p}.verifiers.${name}`, v);
+    if (v.exact === false) mean.title += ' (Monte Carlo estimates per position)';
     return row(
-      header(`${verifierLabels[name] ?? name}${v.exact === false ? ' (estimated)' : ''}`),
-      cell(acceptance),
-      cell(interval(`${p}.verifiers.${name}.ci95`, v.ci95)),
+      header(`${verifierLabel(name)}${v.exact === false ? ' (estimated)' : ''}`),
+      cell(mean),
+      cell(spread(`${p}.verifiers.${name}`, v)),
       cell(number(`${p}.verifiers.${name}.gap`, v.gap)),
       cell(interval(`${p}.verifiers.${name}.gap_ci95`, v.gap_ci95)),
       cell(number(`${p}.verifiers.${name}.positions`, v.positions, 0)));
@@ -335,21 +423,106 @@ function renderSweep(sweep) {
     temperatureCell(s.temperature, `dataset.sweep.${k}.temperature`),
   ];
   const optimal = $('dataset-sweep-optimal');
-  optimal.tHead.replaceChildren(headRow(methods.map((m) => `α* ${methodLabels[m] ?? m}`)));
+  optimal.tHead.replaceChildren(headRow(methods.map((m) => `α* ${methodLabel(m)}`)));
   optimal.tBodies[0].replaceChildren(...sweep.map((s, k) => row(...settingCells(s, k), ...methods.map((m) => {
     const p = `dataset.sweep.${k}.mean.optimal.${m}`;
-    return cell(number(`${p}.alpha`, s.mean.optimal[m].alpha), document.createElement('br'), interval(`${p}.ci95`, s.mean.optimal[m].ci95));
+    return cell(acceptance(p, s.mean.optimal[m]), document.createElement('br'), spread(p, s.mean.optimal[m]));
   }))));
   const table = $('dataset-sweep-verifiers');
-  table.tHead.replaceChildren(headRow(verifiers.map((v) => verifierLabels[v] ?? v)));
+  table.tHead.replaceChildren(headRow(verifiers.map((v) => verifierLabel(v))));
   table.tBodies[0].replaceChildren(...sweep.map((s, k) => row(...settingCells(s, k), ...verifiers.map((v) => {
     const p = `dataset.sweep.${k}.mean.verifiers.${v}`;
     const m = s.mean.verifiers[v];
     const gap = document.createElement('span');
     gap.className = 'gap';
-    gap.append('gap ', number(`${p}.gap`, m.gap), ' ', interval(`${p}.gap_ci95`, m.gap_ci95));
-    return cell(number(`${p}.alpha`, m.alpha), ' ', interval(`${p}.ci95`, m.ci95), document.createElement('br'), gap);
+    // Each value with its interval may go to its own line: the table reflows before it scrolls.
+    const gapValue = Object.assign(document.createElement('span'), { className: 'keep' });
+    gapValue.append('gap ', number(`${p}.gap`, m.gap));
+    gap.append(gapValue, ' ', interval(`${p}.gap_ci95`, m.gap_ci95));
+    return cell(acceptance(p, m), ' ', spread(p, m), document.createElement('br'), gap);
   }))));
+}
+
+// ---- the measured acceptance beside the bound -------------------------------------
+
+// A computed value (alpha*, or a verifier's exact acceptance) beside the
+// measurement, with the gap (computed - measured): numbers, or intervals
+// where the core bounds alpha* by one.
+function comparedCells(prefix, entry) {
+  const range = rangeOf(entry);
+  const computed = range && !range.point
+    ? acceptance(prefix, entry)
+    : number(`${prefix}.alpha`, range?.low ?? null);
+  let gap;
+  if (Array.isArray(entry?.gap)) {
+    gap = document.createElement('span');
+    gap.className = 'bounds';
+    gap.append(number(`${prefix}.gap.0`, entry.gap[0]), ' – ', number(`${prefix}.gap.1`, entry.gap[1]));
+  } else gap = number(`${prefix}.gap`, entry?.gap ?? null);
+  return [cell(computed), cell(gap)];
+}
+
+function renderMeasured(summary) {
+  const entries = summary.measured ?? [];
+  $('dataset-measured-results').hidden = entries.length === 0;
+  if (!entries.length) return;
+  const settings = settingsOf(summary);
+  const estimated = (c, name) => settings.find((s) => s.drafts === c.drafts && s.temperature === c.temperature)?.mean.verifiers[name]?.exact === false;
+  const about = $('dataset-measured-about');
+  const rows = [];
+  const notes = [];
+  const several = entries.reduce((count, entry) => count + entry.comparisons.length, 0) > 1;
+  entries.forEach((entry, k) => {
+    const p = `dataset.measured.${k}`;
+    const line = document.createElement('span');
+    line.className = 'measured-line';
+    line.append(entries.length > 1 ? `Measurement ${k + 1}, per draft position, position 1 first: ` : 'Measured per draft position, position 1 first: ');
+    entry.per_position.forEach((rate, i) => line.append(i ? ', ' : '', number(`${p}.per_position.${i}`, rate)));
+    if (entry.per_position.length > 1) {
+      line.append(' (given the position before: ');
+      entry.conditional.forEach((rate, i) => line.append(i ? ', ' : '', number(`${p}.conditional.${i}`, rate)));
+      line.append(')');
+    }
+    line.append('. Position 1 is compared. For ');
+    line.append(...(entry.drafts !== undefined ? ['n = ', number(`${p}.drafts`, entry.drafts, 0)] : ['every n']));
+    line.append(', ');
+    line.append(...(entry.temperature !== undefined ? ['temperature ', number(`${p}.temperature`, entry.temperature, null)] : ['every temperature']));
+    line.append(entry.verifier ? `; the engine's verifier: ${verifierLabel(entry.verifier)}.` : '; every verifier computed.');
+    about.append(line, ' ');
+    entry.comparisons.forEach((c, j) => {
+      const q = `${p}.comparisons.${j}`;
+      // On a phone the n and temperature columns give way to a line above the row's name (CSS, not in the export).
+      const start = () => [
+        Object.assign(cell(number(`${q}.drafts`, c.drafts, 0)), { className: 'number setting-col' }),
+        Object.assign(temperatureCell(c.temperature, `${q}.temperature`), { className: 'setting-col' }),
+      ];
+      const rowName = (text) => {
+        const th = header(text);
+        if (several) th.dataset.setting = `n = ${c.drafts}, temperature ${temperatureText(c.temperature)}`;
+        return th;
+      };
+      // The same for each row: on a phone only in the line above (the export keeps the column).
+      const measured = () => Object.assign(cell(number(`${q}.measured`, c.measured)), { className: 'number measured-col' });
+      for (const [method, m] of Object.entries(c.optimal)) {
+        const [computed, gap] = comparedCells(`${q}.optimal.${method}`, m);
+        rows.push(row(...start(), rowName(`α* ${methodLabel(method)}`), computed, measured(), gap));
+      }
+      for (const [name, v] of Object.entries(c.verifiers)) {
+        const label = `${verifierLabel(name)}${estimated(c, name) ? ' (estimated)' : ''}`;
+        const [computed, gap] = comparedCells(`${q}.verifiers.${name}`, v);
+        rows.push(row(...start(), rowName(label), computed, measured(), gap));
+      }
+      // The measurement above alpha* of every method: not these distributions.
+      const highs = Object.values(c.optimal).map((m) => rangeOf(m)?.high).filter((v) => typeof v === 'number');
+      if (highs.length && highs.every((high) => high < c.measured - 1e-12)) {
+        notes.push(`At n = ${c.drafts}, temperature ${temperatureText(c.temperature)}: the measured ${c.measured} is above α* of every draft sampling method ` +
+          '(at most ' + Math.max(...highs).toFixed(6) + '): no lossless verifier accepts that often on these distributions, so the engine drew from others ' +
+          '(another temperature, top-k or top-p, other text) or counted something else than single-step acceptance.');
+      }
+    });
+  });
+  $('dataset-measured-table').tBodies[0].replaceChildren(...rows);
+  $('dataset-measured-notes').replaceChildren(...notes.map((text) => Object.assign(document.createElement('li'), { textContent: text })));
 }
 
 // ---- charts ----------------------------------------------------------------------
@@ -371,10 +544,17 @@ function setupChartControls(summary) {
   $('dataset-temperature-figure').hidden = temperatures.length < 2;
 }
 
+// A mean as the chart takes it: a number, an interval {low, high} (drawn as
+// a band), or null where no position gives a value.
+const plotted = (mean) => {
+  const range = rangeOf(mean);
+  return !range ? null : range.point ? range.low : { low: range.low, high: range.high };
+};
+
 function pointOf(x, mean) {
   const point = { x };
-  for (const [method, m] of Object.entries(mean.optimal)) point[`optimal.${method}`] = m.alpha;
-  for (const [name, v] of Object.entries(mean.verifiers)) point[`verifiers.${name}`] = v.alpha;
+  for (const [method, m] of Object.entries(mean.optimal)) point[`optimal.${method}`] = plotted(m);
+  for (const [name, v] of Object.entries(mean.verifiers)) point[`verifiers.${name}`] = plotted(v);
   return point;
 }
 
@@ -392,6 +572,10 @@ async function drawCharts() {
   const settings = settingsOf(output.summary);
   const shown = settings[Number($('dataset-histogram-setting').value) || 0];
   charts.histogram.update(Object.fromEntries(Object.entries(shown.mean.optimal).map(([m, v]) => [m, v.histogram])));
+  // A method bounded by an interval has no histogram of single values: say so.
+  const bounded = Object.entries(shown.mean.optimal).filter(([, v]) => !v.histogram && rangeOf(v)).map(([m]) => methodLabel(m));
+  $('dataset-histogram-note').textContent = bounded.length
+    ? `No histogram for ${bounded.join(', ')}: ${bounded.length > 1 ? 'their' : 'its'} α* is an interval at some positions (partial lists), shown in the tables.` : '';
   const atTemperature = $('dataset-drafts-at').value;
   if (!$('dataset-drafts-figure').hidden) {
     charts.drafts.update(settings.filter((s) => String(s.temperature) === atTemperature).map((s) => pointOf(s.drafts, s.mean)));

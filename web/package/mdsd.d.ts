@@ -1,16 +1,24 @@
-// Types of the package entry (web/mdsd.mjs). The request and result shapes
+// Types of the package entry (web/package/mdsd.mjs). The request and result shapes
 // are README.md's contract.
 
 export type NumberArray = number[] | Float64Array | Float32Array;
 
-/** Probabilities or non-negative weights (normalised), or logits. */
+interface Sampling { temperature?: number; top_k?: number; top_p?: number }
+
+/**
+ * Probabilities or non-negative weights (normalised), logits, or a list of
+ * some tokens (README "Request", "Partial lists").
+ */
 export type Distribution =
   | NumberArray
-  | { logits: NumberArray | (number | '-Infinity')[]; temperature?: number; top_k?: number; top_p?: number };
+  | ({ logits: NumberArray | (number | '-Infinity')[] } & Sampling)
+  | ({ ids: number[]; unlisted?: 'top_k' | 'any' | { at_most_logprob: number } } &
+      ({ logprobs: NumberArray | (number | '-Infinity')[] } | { probs: NumberArray }) & Sampling);
 
-export type DraftMethod = 'with_replacement' | 'without_replacement' | 'greedy';
+export type DraftMethod = 'with_replacement' | 'without_replacement' | 'greedy' | 'top_n';
 
-export type VerifierName = 'rrs_with_replacement' | 'rrs_without_replacement' | 'kseq' | 'greedy' | 'spechub' | 'optimal_lp';
+export type VerifierName =
+  | 'rrs_with_replacement' | 'rrs_without_replacement' | 'kseq' | 'greedy' | 'spechub' | 'exact_match' | 'optimal_lp';
 
 export interface Request {
   target: Distribution;
@@ -23,6 +31,15 @@ export interface Request {
   verifiers?: VerifierName[];
   /** Monte Carlo check of the verifiers. */
   simulate?: { samples: number; seed?: number };
+  /** The vocabulary size, for lists of some tokens. */
+  vocab?: number;
+}
+
+/** Bounds on alpha* over every completion of partial lists; alpha once closed. */
+export interface Bounds {
+  interval: [number, number];
+  alpha?: number;
+  draft_method?: DraftMethod;
 }
 
 export type Outcome<T> = T | { error: string };
@@ -67,12 +84,15 @@ export interface Simulation {
 }
 
 export interface Result {
-  vocab: number;
+  /** null for partial lists of an unknown vocabulary. */
+  vocab: number | null;
   drafts: number;
   warnings: string[];
-  optimal?: Partial<Record<DraftMethod, Outcome<OptimalRate>>>;
+  /** Partial lists only: [least, most] probability mass not listed. */
+  unlisted_mass?: { target: [number, number]; draft: [number, number] };
+  optimal?: Partial<Record<DraftMethod, Outcome<OptimalRate | Bounds>>>;
   lp?: Partial<Record<DraftMethod | 'joint', Outcome<LpSolution>>>;
-  verifiers?: Partial<Record<VerifierName, Outcome<VerifierAcceptance>>>;
+  verifiers?: Partial<Record<VerifierName, Outcome<VerifierAcceptance | Bounds>>>;
   simulation?: Partial<Record<VerifierName, Outcome<Simulation>>>;
 }
 
@@ -88,11 +108,19 @@ export interface BatchSettings {
   verifiers?: string[];
   estimate_samples?: number;
   seed?: number;
+  /** What an engine measured, set beside the bounds (README "The measured acceptance beside the bound"). */
+  measured?: number | number[] | MeasuredAcceptance[];
 }
+
+export type MeasuredAcceptance = ({ per_position: number[] } | { steps: number; accepted: number[] }) & {
+  drafts?: number;
+  temperature?: number;
+  verifier?: VerifierName;
+};
 
 export interface Batch {
   /** One position; throws MdsdInputError naming the position and field. */
-  add(position: { target: Distribution; draft: Distribution }): void;
+  add(position: { target: Distribution; draft: Distribution; vocab?: number }): void;
   /** The summary object of `mdsd batch` (README "Dataset mode"). */
   summary(options?: { perPosition?: boolean }): any;
   dispose(): void;
@@ -102,7 +130,8 @@ export interface Calculator {
   /** Dataset mode: positions one at a time, means with 95% intervals. */
   createBatch(settings: BatchSettings): Batch;
   /** Throws MdsdInputError on bad input. */
-  solve(request: Request): Result;
+  /** onProgress: Monte Carlo progress during the call (run: 0, 1, ... in the order of the verifiers). */
+  solve(request: Request, options?: { onProgress?: (progress: { run: number; done: number; samples: number }) => void }): Result;
   /** A deterministic, LLM-like synthetic pair (not any model's output). */
   syntheticPair(options: {
     vocab: number; seed?: number; zipf_exponent?: number; target_noise?: number;

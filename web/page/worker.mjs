@@ -4,14 +4,27 @@
 //      where a distribution is {values}, {logits, temperature, top_k, top_p}
 //      or {synthetic: {vocab, seed}} (the target or draft half of a pair).
 // Out: {type: "ready", features}, then per job, in order:
-//      {id, type: "result", result, ms} or {id, type: "error", error: {field, message}},
-//      {id, type: "chart", chart}, {id, type: "sweep", kind, point, done, total}, {id, type: "done"}.
+//      {id, type: "result", result, ms, simulating} or {id, type: "error", error: {field, message}},
+//      {id, type: "chart", chart}, {id, type: "sweep", kind, point, done, total},
+//      with job.simulate: {id, type: "simulation-start", total},
+//      {id, type: "simulation-progress", done, total} (at most every 100 ms),
+//      {id, type: "simulation", result, ms, simulationMs}; then {id, type: "done"}.
+// The exact numbers come from a solve without `simulate`, so they are on
+// screen at once; the Monte Carlo check is then one solve of the whole
+// request (the same call, seed and counts as a single solve with simulate:
+// its numbers are exactly a single run's), whose progress the module reports
+// (solve's onProgress) while it runs. `total` is every Monte Carlo step of
+// that solve: samples for each verifier that applies, plus the steps of the
+// estimate of a verifier without a formula (its `samples`).
+// A distribution may be {same: "values" | "logits"}: the array of the previous
+// job, not sent again (copying megabytes into the worker on each keystroke
+// made typing slow beside a long input).
 // Also in: {type: "export", exportId, id, job}; out: {type: "export", exportId, text}
 // (the full result JSON of that job) or {type: "export", exportId, error}.
 // A job is a sequence of short stages; between stages the worker yields, so a
 // newer job (a higher id) supersedes an older one at the next stage boundary.
 // The page terminates the worker for a hard cancel.
-import { load } from './mdsd.mjs';
+import { load } from '../package/mdsd.mjs';
 
 const calculator = load();
 let latest = 0;
@@ -28,11 +41,19 @@ async function probeFeatures() {
     }
   };
   let verifierNames = [];
+  let defaultMethods = [];
   try {
-    verifierNames = Object.keys(core.solve({ target: [0.5, 0.3, 0.2], draft: [0.2, 0.3, 0.5], drafts: 2, methods: ['greedy'] }).verifiers ?? {});
+    const probe = core.solve({ target: [0.5, 0.3, 0.2], draft: [0.2, 0.3, 0.5], drafts: 2 });
+    verifierNames = Object.keys(probe.verifiers ?? {});
+    defaultMethods = Object.keys(probe.optimal ?? {});
   } catch { /* an older core */ }
+  // Methods the core knows beyond its default ones (a core may add top_n to
+  // the request's choices before making it a default).
+  const methodNames = [...defaultMethods, ...['top_n'].filter((name) => !defaultMethods.includes(name) && accepts({ methods: [name] }))];
   return {
     verifierNames,
+    defaultMethods,
+    methodNames,
     verifiers: accepts({ verifiers: ['rrs_with_replacement'] }),
     simulate: accepts({ verifiers: ['rrs_with_replacement'], simulate: { samples: 100, seed: 1 } }),
   };
@@ -140,10 +161,13 @@ function chartData(target, draft, result) {
 }
 
 // Only the scalars the sweeps plot: acceptance per method and verifier.
+// A number, or {low, high} where the core bounds it (partial lists), as the
+// sweep charts take them.
 function acceptances(result) {
+  const value = (outcome) => (outcome.alpha ?? (outcome.interval ? { low: outcome.interval[0], high: outcome.interval[1] } : null));
   const point = {};
-  for (const [method, outcome] of Object.entries(result.optimal ?? {})) point[`optimal.${method}`] = outcome.alpha ?? null;
-  for (const [verifier, outcome] of Object.entries(result.verifiers ?? {})) point[`verifiers.${verifier}`] = outcome.alpha ?? null;
+  for (const [method, outcome] of Object.entries(result.optimal ?? {})) point[`optimal.${method}`] = value(outcome);
+  for (const [verifier, outcome] of Object.entries(result.verifiers ?? {})) point[`verifiers.${verifier}`] = value(outcome);
   return point;
 }
 
@@ -165,27 +189,45 @@ let lastFull = null;   // {id, result} of the last job solved, for export
 
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+// Certificates can list 100,000+ ids: the page needs their sizes, the chart
+// (built here) needs the ids.
+function withoutIds(result) {
+  const strip = (group) => group && Object.fromEntries(
+    Object.entries(group).map(([key, outcome]) => [key, { ...outcome, certificate: undefined }]));
+  const light = { ...result, optimal: strip(result.optimal), lp: strip(result.lp) };
+  if (!result.lp) delete light.lp;
+  return light;
+}
+
+// Every Monte Carlo step of a solve with `simulate`, from the exact result.
+function simulationSteps(result, samples) {
+  let total = 0;
+  for (const outcome of Object.values(result.verifiers ?? {})) {
+    if ('error' in outcome) continue;
+    total += samples + (outcome.exact === false ? outcome.samples ?? 0 : 0);
+  }
+  return total;
+}
+
 async function run(id, job) {
   const core = await calculator;
   const found = await features;
   if (id !== latest) return;
   const request = requestOf(job, core, found);
+  const exactRequest = { ...request };
+  delete exactRequest.simulate;
   const started = performance.now();
   let result;
   try {
-    result = core.solve(request);
+    result = core.solve(exactRequest);
   } catch (error) {
     self.postMessage({ id, type: 'error', error: { field: error.field ?? 'request', message: error.message } });
     return;
   }
+  const ms = performance.now() - started;
   lastFull = { id, result };
-  // Certificates can list 100,000+ ids: the page needs their sizes, the chart
-  // (built here) needs the ids.
-  const withoutIds = (group) => group && Object.fromEntries(
-    Object.entries(group).map(([key, outcome]) => [key, { ...outcome, certificate: undefined }]));
-  const light = { ...result, optimal: withoutIds(result.optimal), lp: withoutIds(result.lp) };
-  if (!result.lp) delete light.lp;
-  self.postMessage({ id, type: 'result', result: light, ms: performance.now() - started });
+  const simulating = Boolean(request.simulate);
+  self.postMessage({ id, type: 'result', result: withoutIds(result), ms, simulating });
 
   await pause();
   if (id !== latest) return;
@@ -222,6 +264,35 @@ async function run(id, job) {
     }
     self.postMessage({ id, type: 'sweep', kind, point, done: k + 1, total: steps.length });
   }
+
+  if (simulating) {
+    await pause();
+    if (id !== latest) return;
+    const total = simulationSteps(result, request.simulate.samples);
+    self.postMessage({ id, type: 'simulation-start', total });
+    let finished = 0;   // steps of the runs that ended
+    let posted = 0;
+    const onProgress = ({ done, samples }) => {
+      const now = performance.now();
+      const steps = Math.min(total, finished + done);
+      if (done === samples) finished += samples;
+      if (now - posted >= 100) {
+        posted = now;
+        self.postMessage({ id, type: 'simulation-progress', done: steps, total });
+      }
+    };
+    const simulationStarted = performance.now();
+    let full;
+    try {
+      full = core.solve(request, { onProgress });
+    } catch (error) {
+      self.postMessage({ id, type: 'error', error: { field: error.field ?? 'request', message: error.message } });
+      return;
+    }
+    self.postMessage({ id, type: 'simulation-progress', done: total, total });
+    lastFull = { id, result: full };
+    self.postMessage({ id, type: 'simulation', result: withoutIds(full), ms, simulationMs: performance.now() - simulationStarted });
+  }
   self.postMessage({ id, type: 'done' });
 }
 
@@ -236,6 +307,21 @@ async function exportJson(id, job) {
   return `${JSON.stringify(lastFull.result, null, 2)}\n`;
 }
 
+// A long array is sent once: a job whose distribution says {same: "values"}
+// (or "logits") means the array of the previous job, which this worker kept.
+const lastArrays = { target: null, draft: null };
+function takeArrays(job) {
+  for (const field of ['target', 'draft']) {
+    const distribution = job[field];
+    if (distribution.same) {
+      distribution[distribution.same] = lastArrays[field];
+      delete distribution.same;
+    } else {
+      lastArrays[field] = distribution.logits ?? distribution.values ?? null;
+    }
+  }
+}
+
 self.onmessage = ({ data }) => {
   if (data.type === 'export') {
     exportJson(data.id, data.job).then((text) => self.postMessage({ type: 'export', exportId: data.exportId, text }),
@@ -243,6 +329,7 @@ self.onmessage = ({ data }) => {
     return;
   }
   const { id, job } = data;
+  takeArrays(job);
   latest = id;
   run(id, job).catch((error) => {
     self.postMessage({ id, type: 'error', error: { field: 'request', message: `internal error: ${error.message}` } });

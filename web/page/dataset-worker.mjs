@@ -3,7 +3,9 @@
 // position at a time, and posts progress, then the summary.
 //
 // In:  {type: "run", id, settings, source} where source is
-//      {kind: "npy", target: File, draft: File, values: "logits" | "probabilities"},
+//      {kind: "npy", target: File, draft: File, values: "logits" | "probabilities" | ""}
+//      (a pair of files, recognised by content as `mdsd batch` does: .npy,
+//      llama.cpp logits or JSON Lines of engine responses; `values` is for .npy),
 //      {kind: "jsonl", file: File} or {kind: "demo", positions, vocab}.
 // Out: {id, type: "progress", done, total, fraction}
 //      {id, type: "summary", summary, positions, perPositionNote, ms}   only for a complete run;
@@ -11,9 +13,10 @@
 //                                                        per-position limit
 //      {id, type: "error", message, field}               nothing else follows
 // Cancel is the page terminating this worker: no partial summary exists.
-import { load, MdsdInputError } from './mdsd.mjs';
+import { load, MdsdInputError } from '../package/mdsd.mjs';
 import {
   DatasetError, parseNpyHeader, checkNpySize, checkSameShape, npyRow, parseJsonLine, LineSplitter,
+  sniffFormat, pairFormat, openLlamaPair, responsePairPositions,
 } from './dataset-files.mjs';
 
 const calculator = load();
@@ -94,6 +97,48 @@ async function runNpy(id, batch, { target, draft, values }) {
   return rows;
 }
 
+// A pair of llama.cpp logits files (llama-perplexity --kl-divergence-base).
+async function runLlama(id, batch, { target, draft }) {
+  const pair = await openLlamaPair(target, draft, chunkBytes);
+  const report = reporter(id, pair.rows);
+  report(0, 0, true);
+  let done = 0;
+  for await (const { position, where } of pair.positions) {
+    try {
+      batch.add(position);
+    } catch (error) {
+      throw rename(error, () => where);
+    }
+    report(++done);
+  }
+  return done;
+}
+
+// Two JSON Lines files of engine responses.
+async function runResponses(id, batch, { target, draft }) {
+  const report = reporter(id, null);
+  let done = 0;
+  for await (const { position, where, fraction } of responsePairPositions(target, draft, chunkBytes)) {
+    try {
+      batch.add(position);
+    } catch (error) {
+      throw rename(error, () => where);
+    }
+    report(++done, fraction);
+  }
+  return done;
+}
+
+// A pair of files: what they hold decides how they are read.
+async function runPair(id, batch, source) {
+  const first = async (file) => sniffFormat(new Uint8Array(await file.slice(0, 4096).arrayBuffer()));
+  const format = pairFormat(await first(source.target), await first(source.draft), source.target.name, source.draft.name);
+  if (format === 'llama') return runLlama(id, batch, source);
+  if (format === 'responses') return runResponses(id, batch, source);
+  if (!source.values) throw new DatasetError('Say whether the .npy rows hold logits or probabilities.', 'values');
+  return runNpy(id, batch, source);
+}
+
 async function runJsonl(id, batch, { file }) {
   const report = reporter(id, null);
   const decoder = new TextDecoder('utf-8');
@@ -151,7 +196,7 @@ async function run(id, settings, source) {
     throw new DatasetError(error.message, 'settings');
   }
   try {
-    const count = source.kind === 'npy' ? await runNpy(id, batch, source)
+    const count = source.kind === 'npy' ? await runPair(id, batch, source)
       : source.kind === 'jsonl' ? await runJsonl(id, batch, source)
         : runDemo(id, batch, source, core);
     self.postMessage({ id, type: 'progress', done: count, total: count, fraction: 1 });

@@ -1,19 +1,22 @@
 // <mdsd-calculator>: the calculator as an element for any page.
 //
-//   <script type="module" src="https://…/embed.mjs"></script>
+//   <script type="module" src="https://…/embed/embed.mjs"></script>
 //   <mdsd-calculator target="0.3,0.4,0.3" draft="0.6,0.3,0.1" drafts="2"></mdsd-calculator>
 //
 // Attributes: target, draft (numbers), or target-logits, draft-logits with
 // temperature, top-k, top-p; or synthetic="152064" seed="1"; drafts; lp.
 // Everything lives in a shadow root (no global CSS, the host's styles are
 // left alone). The calculator (the worker and its WebAssembly module) loads
-// only when the element comes near the viewport, and only from the folder
-// this file was loaded from.
-const base = new URL('.', import.meta.url);
-const methodLabels = { with_replacement: 'with replacement', without_replacement: 'without replacement', greedy: 'greedy' };
+// only when the element comes near the viewport, and only from the site this
+// file was loaded from (embed/embed.mjs: the site root is one folder up).
+import { rangeOf } from './values.mjs';
+
+const site = new URL('../', import.meta.url);
+// Names for the keys this file knows; any other key of the result is shown by its own name.
+const methodLabels = { with_replacement: 'with replacement', without_replacement: 'without replacement', greedy: 'greedy', top_n: 'top-n (deterministic)' };
 const verifierLabels = {
   rrs_with_replacement: 'RRS, with replacement', rrs_without_replacement: 'RRS, without replacement',
-  kseq: 'K-SEQ', greedy: 'greedy verifier', spechub: 'SpecHub', optimal_lp: 'optimal (LP plan)',
+  kseq: 'K-SEQ', greedy: 'greedy verifier', spechub: 'SpecHub', optimal_lp: 'optimal (LP plan)', exact_match: 'exact match (top-n)',
 };
 
 // Inherited properties would flow in from the host page (a host rule such as
@@ -60,7 +63,7 @@ function parseList(text) {
 // A worker from this file's folder; a cross-origin module worker is started
 // through a same-origin blob that imports it (the server must send CORS).
 function startWorker() {
-  const url = new URL('worker.mjs', base);
+  const url = new URL('page/worker.mjs', site);
   if (url.origin === location.origin) return new Worker(url, { type: 'module' });
   const blob = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
   return new Worker(URL.createObjectURL(blob), { type: 'module' });
@@ -158,7 +161,7 @@ class MdsdCalculatorElement extends HTMLElement {
     this.#worker.onmessage = ({ data }) => this.#onMessage(data);
     this.#worker.onerror = (event) => {
       event.preventDefault?.();
-      this.#status('The calculator could not load (is embed.mjs served with its worker.mjs and mdsd.mjs?).');
+      this.#status('The calculator could not load (is embed/embed.mjs served with page/worker.mjs and package/mdsd.mjs?).');
     };
     this.#compute();
   }
@@ -243,6 +246,19 @@ class MdsdCalculatorElement extends HTMLElement {
       td.textContent = digits === 0 ? value.toLocaleString('en') : value.toFixed(digits);
       return td;
     };
+    // An acceptance: one number, or the interval the core bounds it by (both ends, never one number).
+    const acceptance = (prefix, outcome) => {
+      const range = rangeOf(outcome);
+      if (!range || range.point) return cell(`${prefix}.alpha`, range?.low, 10);
+      const td = document.createElement('td');
+      td.className = 'number';
+      const end = (k, value) => Object.assign(document.createElement('span'), { textContent: value.toFixed(6), title: String(value) });
+      const low = end(0, range.low), high = end(1, range.high);
+      Object.assign(low.dataset, { testid: `${prefix}.interval.0`, value: String(range.low) });
+      Object.assign(high.dataset, { testid: `${prefix}.interval.1`, value: String(range.high) });
+      td.append(low, ' – ', high);
+      return td;
+    };
     const row = (label, ...cells) => {
       const tr = document.createElement('tr');
       const th = document.createElement('th');
@@ -252,11 +268,11 @@ class MdsdCalculatorElement extends HTMLElement {
       return tr;
     };
     const rows = Object.entries(result.optimal ?? {}).map(([method, outcome]) => ('error' in outcome
-      ? row(methodLabels[method], Object.assign(document.createElement('td'), { colSpan: 2, className: 'muted', textContent: outcome.error }))
-      : row(methodLabels[method], cell(`optimal.${method}.alpha`, outcome.alpha, 10), cell(`optimal.${method}.certificate_size`, outcome.certificate_size, 0))));
+      ? row(methodLabels[method] ?? method.replaceAll('_', ' '), Object.assign(document.createElement('td'), { colSpan: 2, className: 'muted', textContent: outcome.error }))
+      : row(methodLabels[method] ?? method.replaceAll('_', ' '), acceptance(`optimal.${method}`, outcome), cell(`optimal.${method}.certificate_size`, outcome.certificate_size, 0))));
     for (const [name, outcome] of Object.entries(result.verifiers ?? {})) {
       if ('error' in outcome) continue;
-      rows.push(row(`${verifierLabels[name] ?? name}${outcome.exact === false ? ' (estimate)' : ''}`, cell(`verifiers.${name}.alpha`, outcome.alpha, 10), cell('', undefined)));
+      rows.push(row(`${verifierLabels[name] ?? name.replaceAll('_', ' ')}${outcome.exact === false ? ' (estimate)' : ''}`, acceptance(`verifiers.${name}`, outcome), cell('', undefined)));
     }
     this.#root.querySelector('tbody').replaceChildren(...rows);
     this.#root.querySelector('.warnings').replaceChildren(...result.warnings.map((text) => Object.assign(document.createElement('li'), { textContent: text })));
@@ -279,7 +295,7 @@ class MdsdCalculatorElement extends HTMLElement {
     }
     parts.push(`drafts=${encodeURIComponent(this.#field('drafts').value.trim())}`);
     if (this.hasAttribute('lp')) parts.push('lp=1');
-    this.#root.querySelector('a').href = new URL(`./#${parts.join('&')}`, base).href;
+    this.#root.querySelector('a').href = new URL(`./#${parts.join('&')}`, site).href;
   }
 }
 

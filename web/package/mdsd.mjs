@@ -2,7 +2,7 @@
 // returns the result object of README.md's contract, in Node and in browsers.
 // Number arrays cross into the WebAssembly module as Float64 buffers, not as
 // JSON text; everything else is JSON.
-import createMdsdCore from './generated/mdsd-core.mjs';
+import createMdsdCore from '../generated/mdsd-core.mjs';
 
 /** Thrown for a request the calculator rejects; `field` names the culprit. */
 export class MdsdInputError extends Error {
@@ -173,15 +173,41 @@ class Calculator {
    * Solves one request. Throws MdsdInputError for bad input; per-method
    * problems (a method that does not apply, an LP too large) come back in
    * the result as {"error": ...}.
+   *
+   * options.onProgress({run, done, samples}), when given, is called while
+   * the Monte Carlo runs of the call go (request.simulate, and the estimate
+   * of a verifier without a formula): every 65,536 steps and at the end of
+   * each run; `run` counts the runs of this call from 0, in the order of the
+   * request's verifiers (a verifier's estimate, then its simulation). It only
+   * observes: the result is the same with or without it.
    */
-  solve(request) {
+  solve(request, { onProgress } = {}) {
     if (request === null || typeof request !== 'object' || Array.isArray(request)) {
       throw new MdsdInputError('request: must be an object');
     }
+    if (onProgress !== undefined && typeof onProgress !== 'function') {
+      throw new MdsdInputError('onProgress: must be a function');
+    }
     const { json, paths, buffers } = toWire(request, ['target', 'draft'], this.#limits, 'request');
     const core = this.#core;
-    return JSON.parse(this.#invoke((pointer) => core._mdsd_solve(pointer[0], pointer[1], pointer.buffers,
-      pointer.sizes, buffers.length, pointer.ok), [json, paths], buffers, 'request'));
+    // The callback runs inside the module's call: an exception it throws
+    // would unwind the module mid-run, so it is kept and thrown afterwards.
+    let run = 0;
+    let failure = null;
+    core.onSimulationProgress = onProgress && ((done, samples) => {
+      if (failure === null) {
+        try { onProgress({ run, done, samples }); } catch (error) { failure = error; }
+      }
+      if (done === samples) run++;
+    });
+    try {
+      const text = this.#invoke((pointer) => core._mdsd_solve(pointer[0], pointer[1], pointer.buffers,
+        pointer.sizes, buffers.length, pointer.ok), [json, paths], buffers, 'request');
+      if (failure !== null) throw failure;
+      return JSON.parse(text);
+    } finally {
+      core.onSimulationProgress = undefined;
+    }
   }
 
   /**
@@ -241,13 +267,15 @@ class Calculator {
         if (position === null || typeof position !== 'object') throw new MdsdInputError('position: must be an object {target, draft}');
         // As in `mdsd batch`: a key that is not read is an error, never dropped.
         for (const key of Object.keys(position)) {
-          if (key !== 'target' && key !== 'draft') {
-            throw new MdsdInputError(`position ${added}: ${printableKey(key)}: unknown key (a position gives target and draft; the shared settings go to createBatch)`);
+          if (key !== 'target' && key !== 'draft' && key !== 'vocab') {
+            throw new MdsdInputError(`position ${added}: ${printableKey(key)}: unknown key (a position gives target, draft and vocab; the shared settings go to createBatch)`);
           }
         }
         let wire;
         try {
-          wire = toWire({ target: position.target, draft: position.draft }, ['target', 'draft'], this.#limits, 'position');
+          const fields = { target: position.target, draft: position.draft };
+          if (position.vocab !== undefined) fields.vocab = position.vocab;
+          wire = toWire(fields, ['target', 'draft'], this.#limits, 'position');
         } catch (error) {
           throw error instanceof MdsdInputError ? new MdsdInputError(`position ${added}: ${error.message}`) : error;
         }
