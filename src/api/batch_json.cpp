@@ -80,11 +80,15 @@ ordered_json measured_json(const MeasuredAcceptance& measured, const BatchSummar
   if (measured.verifier) json["verifier"] = verifier_name(*measured.verifier);
   const double rate = measured.per_position.front();
   const auto beside = [&](const MeanWithInterval& low, const MeanWithInterval& high, bool bounded) {
+    // positions: where it applied (a verifier that needs full distributions
+    // skips the partial ones), so that a mean over fewer positions says so.
     if (bounded) {
       return ordered_json{{"interval", {number_or_null(low.mean), number_or_null(high.mean)}},
-                          {"gap", {number_or_null(low.mean - rate), number_or_null(high.mean - rate)}}};
+                          {"gap", {number_or_null(low.mean - rate), number_or_null(high.mean - rate)}},
+                          {"positions", low.positions}};
     }
-    return ordered_json{{"alpha", number_or_null(low.mean)}, {"gap", number_or_null(low.mean - rate)}};
+    return ordered_json{{"alpha", number_or_null(low.mean)}, {"gap", number_or_null(low.mean - rate)},
+                        {"positions", low.positions}};
   };
   ordered_json comparisons = ordered_json::array();
   for (const auto& setting : summary.settings) {

@@ -401,7 +401,7 @@ std::optional<Error> parse_methods(const json& value, Request& request) {
     const auto method = method_from_name(name);
     if (!method) {
       return Error{field + ": unknown method \"" + excerpt(name) +
-                   "\" (expected with_replacement, without_replacement or greedy)"};
+                   "\" (expected with_replacement, without_replacement, greedy or top_n)"};
     }
     if (std::find(request.methods.begin(), request.methods.end(), *method) == request.methods.end()) {
       request.methods.push_back(*method);

@@ -351,7 +351,9 @@ std::optional<Error> check_draft_support(const Joined& joined, const PartialDist
   const double unlisted = draft.unlisted_mass_low();
   const double cap = draft.unlisted_cap * draft.scale_high;
   // Unlisted mass u > 0 needs at least ceil(u / cap) tokens.
-  if (unlisted > 0.0) positive += cap > 0.0 && std::isfinite(cap) ? std::max(1.0, std::ceil(unlisted / cap)) : 1.0;
+  // ceil of a ratio that rounding can lift past a whole number: round down
+  // first, so that the count is never more than guaranteed.
+  if (unlisted > 0.0) positive += cap > 0.0 && std::isfinite(cap) ? std::max(1.0, std::ceil(unlisted / cap * (1.0 - 1e-9))) : 1.0;
   if (positive >= drafts) return std::nullopt;
   return Error{"without_replacement needs at least n = " + std::to_string(drafts) +
                " draft tokens with positive probability; the draft data guarantees " +

@@ -176,11 +176,14 @@ Expected<PartialDistribution> to_partial(const DistributionSpec& spec, const std
   const std::int64_t unlisted = vocabulary > 0 ? vocabulary - static_cast<std::int64_t>(listed) : -1;
 
   // What is known of the unlisted tokens, in the listed values' own units:
-  // their total lies in [total_low, total_high], each is at most `cap`.
-  double total_low = 0.0, total_high = 0.0, cap = INFINITY;
+  // their total lies in [total_low, total_high], each is at most e^log_cap.
+  // The cap is kept as a logarithm taken from the same numbers as the listed
+  // values (the smallest listed log, the floor), so that a listed token tied
+  // with it stays exactly tied through any temperature.
+  double total_low = 0.0, total_high = 0.0, log_cap = INFINITY;
   if (list.unlisted == SparseListSpec::Unlisted::floor) {
-    cap = std::exp(list.floor_logprob);
-    total_high = static_cast<double>(unlisted) * cap;
+    log_cap = list.floor_logprob;
+    total_high = static_cast<double>(unlisted) * std::exp(log_cap);
   } else {
     CompensatedSum sum;
     for (double l : logs) sum.add(std::exp(l));
@@ -198,10 +201,10 @@ Expected<PartialDistribution> to_partial(const DistributionSpec& spec, const std
     }
     total_low = total_high = unlisted == 0 ? 0.0 : std::max(0.0, 1.0 - listed_mass);
     if (list.unlisted == SparseListSpec::Unlisted::top_k) {
-      cap = INFINITY;
       for (double l : logs) {
-        if (l > -INFINITY) cap = std::min(cap, std::exp(l));
+        if (l > -INFINITY) log_cap = std::min(log_cap, l);
       }
+      const double cap = std::exp(log_cap);
       if (unlisted > 0 && static_cast<double>(unlisted) * cap < total_low * (1.0 - kRounding)) {
         return Error{field + ": the unlisted mass " + format_number(total_low) + " cannot be held by the " +
                      std::to_string(unlisted) + " unlisted tokens, each at most the smallest listed probability " +
@@ -209,41 +212,49 @@ Expected<PartialDistribution> to_partial(const DistributionSpec& spec, const std
       }
     }
   }
-  cap = std::min(cap, total_high);  // no token holds more than the total
+  // 1 / T overflows for T below 1e-308; 1e300 keeps only the largest values
+  // (exactly as the limit does: log differences times it are -inf or 0).
+  const double power = std::min(1.0 / spec.temperature, 1e300);
+  // A temperature above 1 lifts even a rounding-level unlisted mass (1 - a
+  // sum of listed values a few ulps from 1): it is taken at least that large.
+  if (power < 1.0 && unlisted > 0) total_high = std::max(total_high, 4e-16 * static_cast<double>(listed));
+  if (total_high > 0.0) log_cap = std::min(log_cap, std::log(total_high));  // no token holds more than the total
 
-  // Temperature: every probability to the power 1/T, renormalised. Done in
-  // logarithms relative to the largest listed value, so that nothing
-  // overflows; the unlisted total after the power is bounded by convexity.
-  const double power = 1.0 / spec.temperature;
+  // Temperature: every probability to the power a = 1/T, renormalised. All in
+  // logarithms, each written so that no two large terms cancel (a can be
+  // 1e16), the unlisted total after the power bounded by convexity; then
+  // shifted so that the largest of the listed weights and the unlisted bound
+  // is at most 1 (nothing overflows; a listed weight that underflows is below
+  // 1e-308 of the rest).
   PartialDistribution partial;
   partial.log_tolerance = spec.log_tolerance * power;  // log p / T
   partial.ids = list.ids;
   partial.weights.resize(listed);
-  for (std::size_t i = 0; i < listed; ++i) partial.weights[i] = std::exp(power * (logs[i] - largest));
-  const auto relative = [&](double log_value) { return std::exp(log_value - power * largest); };
   const double count = static_cast<double>(unlisted);
-  double low = 0.0, high = 0.0;  // the unlisted total in weight units
+  double log_low = -INFINITY, log_high = -INFINITY;  // the unlisted total, in units of the largest listed^a
   if (total_high > 0.0) {
+    const double log_total_low = total_low > 0.0 ? std::log(total_low) : -INFINITY, log_total_high = std::log(total_high);
     if (power == 1.0) {
-      low = relative(std::log(total_low));
-      high = relative(std::log(total_high));
+      log_low = log_total_low - largest;
+      log_high = log_total_high - largest;
     } else if (power > 1.0) {
       // sum x^a <= (sum x) cap^(a-1); >= k (sum x / k)^a spread over k tokens.
-      high = relative(std::log(total_high) + (power - 1.0) * std::log(cap));
-      low = unlisted > 0 && total_low > 0.0
-                ? relative(std::log(count) + power * (std::log(total_low) - std::log(count)))
-                : 0.0;
+      log_high = (log_total_high - log_cap) + power * (log_cap - largest);
+      if (unlisted > 0 && total_low > 0.0) log_low = std::log(count) + power * ((log_total_low - std::log(count)) - largest);
     } else {
       // a < 1: sum x^a >= (sum x) cap^(a-1); <= k (sum x / k)^a.
       if (unlisted < 0) {
         return Error{field + ".temperature: above 1, it lifts the unlisted tokens by an amount that depends on how "
                              "many there are; give the vocabulary size (\"vocab\")"};
       }
-      low = total_low > 0.0 ? relative(std::log(total_low) + (power - 1.0) * std::log(cap)) : 0.0;
-      high = relative(std::log(count) + power * (std::log(total_high) - std::log(count)));
+      if (total_low > 0.0) log_low = (log_total_low - log_cap) + power * (log_cap - largest);
+      log_high = std::log(count) + power * ((log_total_high - std::log(count)) - largest);
     }
   }
-  partial.unlisted_cap = cap > 0.0 ? relative(power * std::log(cap)) : 0.0;
+  const double shift = std::max(0.0, log_high);  // the largest listed weight is e^0
+  for (std::size_t i = 0; i < listed; ++i) partial.weights[i] = std::exp(power * (logs[i] - largest) - shift);
+  const double low = std::exp(log_low - shift), high = std::exp(log_high - shift);
+  partial.unlisted_cap = total_high > 0.0 ? std::exp(power * (log_cap - largest) - shift) : 0.0;
   partial.unlisted_count = unlisted;
   CompensatedSum sum;
   for (double w : partial.weights) sum.add(w);
@@ -255,6 +266,10 @@ Expected<PartialDistribution> to_partial(const DistributionSpec& spec, const std
   if (high == 0.0) {  // the unlisted tokens are impossible
     partial.unlisted_cap = 0.0;
     partial.unlisted_count = 0;
+  }
+  if (!(partial.listed_weight + high > 0.0) || !std::isfinite(partial.scale_high)) {
+    return Error{values_field + ": every listed token falls below the smallest double at temperature " +
+                 format_number(spec.temperature)};
   }
 
   if (spec.top_k) {

@@ -1,5 +1,7 @@
 #include "dataset/batch.hpp"
 
+#include "core/message_text.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -54,6 +56,10 @@ Expected<PositionValues> compute_position(const BatchSettings& settings, const D
       for (auto [spec, name] : {std::pair{&target_spec, "target"}, std::pair{&draft_spec, "draft"}}) {
         if (spec->kind == DistributionSpec::Kind::weights) {
           return Error{where + ": " + name + ": a temperature sweep needs logits or log-probabilities; this position gives probabilities"};
+        }
+        if (spec->temperature != 1.0) {
+          return Error{where + ": " + name + ".temperature: the sweep sets the temperature; this position gives its own (" +
+                       format_number(spec->temperature) + "): remove one of the two"};
         }
         spec->temperature = *setting.temperature;
       }

@@ -77,6 +77,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   const mdsd::Request& r = request.value();
+  if (r.partial) {
+    // Lists of some tokens: scales positive and finite, the unlisted mass a
+    // probability range; the values' invariants are the bounds' (fuzz_solve).
+    for (const auto* side : {&r.partial->target, &r.partial->draft}) {
+      FUZZ_CHECK(side->scale_low > 0.0 && side->scale_low <= side->scale_high && std::isfinite(side->scale_high),
+                 "scale [%g, %g]", side->scale_low, side->scale_high);
+      FUZZ_CHECK(side->unlisted_mass_low() >= 0.0 && side->unlisted_mass_low() <= side->unlisted_mass_high() * (1 + 1e-12) &&
+                     side->unlisted_mass_high() <= 1.0 + 1e-12,
+                 "unlisted mass [%g, %g]", side->unlisted_mass_low(), side->unlisted_mass_high());
+    }
+    return 0;
+  }
   check_distribution(r.problem.target, "target");
   FUZZ_CHECK((r.problem.drafts >= 1 && r.problem.drafts <= 64) || r.draft_joint, "drafts = %d", r.problem.drafts);
   if (r.has_draft) {

@@ -114,6 +114,7 @@ TEST_CASE("measured acceptance: parsed, checked against the sweep, and set besid
   CHECK(std::abs(comparison.at("verifiers").at("kseq").at("gap").get<double>() - (kseq - 0.88)) <= 1e-15);
   const double with = summary.at("sweep")[1].at("mean").at("optimal").at("with_replacement").at("alpha").get<double>();
   CHECK(std::abs(comparison.at("optimal").at("with_replacement").at("gap").get<double>() - (with - 0.88)) <= 1e-15);
+  CHECK(comparison.at("optimal").at("with_replacement").at("positions") == 2);
   // The second applies to every setting.
   CHECK(measured[1].at("comparisons").size() == 2);
 
@@ -178,6 +179,56 @@ TEST_CASE("values known to a tolerance: the interval holds alpha* of the true di
         "target.log_tolerance: must be a number of nats from 0 to 1, got 2");
   CHECK(solve_error({{"target", {{"logits", {1, 2}}, {"log_tolerance", 1e-3}, {"top_k", 1}}}, {"draft", {0.5, 0.5}}, {"drafts", 1}}) ==
         "target.log_tolerance: top_k and top_p need exact values; these are known to 0.001 nats");
+}
+
+}  // namespace mdsd::test
+
+namespace mdsd::test {
+
+// The red team's cases (each a completion it built by hand, alpha* by the
+// full-vector path): the bounds must hold them, or refuse.
+TEST_CASE("partial lists: ties at the cap, overflow and tiny temperatures stay honest") {
+  // A listed token tied with the cap (the smallest listed value) stays tied
+  // under any temperature: an unlisted token with a lower id may be a draft.
+  const json tied = solved({{"draft", {{"ids", {7, 2}}, {"probs", {0.511585474424284, 0.12941079621578452}}, {"temperature", 0.7}}},
+                            {"target", {{"ids", {1, 7}}, {"probs", {0.5, 0.5}}}}, {"drafts", 2}, {"methods", {"top_n"}},
+                            {"verifiers", json::array()}, {"vocab", 10}});
+  CHECK(tied.at("optimal").at("top_n").at("error").get<std::string>().find("does not determine") != std::string::npos);
+  // A tempered unlisted total far above the listed: no overflow, and the
+  // completion with the rest on one token (alpha* = 0) is inside.
+  const json hot = solved({{"target", {{"ids", {0}}, {"probs", {1e-5}}, {"unlisted", "any"}, {"temperature", 0.01}}},
+                           {"draft", {0.4, 0.4, 0.2, 0, 0, 0, 0, 0, 0, 0}}, {"drafts", 2}, {"verifiers", json::array()}});
+  CHECK(hot.at("unlisted_mass").at("target")[1].get<double>() == 1.0);
+  for (const auto& [method, entry] : hot.at("optimal").items()) {
+    CAPTURE(method);
+    CHECK(entry.at("interval")[0].get<double>() == 0.0);
+    CHECK(entry.at("interval")[1].is_number());
+  }
+  // T = 1e-16: the listed 0.5 and an unlisted token of 0.5 both survive; the
+  // completion p = (0.5, 0.5, 0) against q = (0, 1, 0) gives 0.5.
+  const json cold = solved({{"target", {{"ids", {0}}, {"probs", {0.5}}, {"temperature", 1e-16}}},
+                            {"draft", {{"logits", {-1e9, 0, -1e9}}}}, {"drafts", 1}, {"vocab", 3}, {"verifiers", json::array()}});
+  CHECK(cold.at("optimal").at("with_replacement").at("interval")[1].get<double>() >= 0.5);
+  // ceil(u / cap) rounded up past a whole number used to promise a draft token
+  // the data does not guarantee.
+  const json support = solved({{"draft", {{"ids", {3, 0}}, {"probs", {0.7241111427475551, 0.24774097492514066}},
+                                          {"temperature", 2.9358678580335718}}},
+                               {"target", {0.2, 0.2, 0.2, 0.2, 0.2}}, {"drafts", 4}, {"methods", {"without_replacement"}},
+                               {"verifiers", json::array()}});
+  CHECK(support.at("optimal").at("without_replacement").contains("error"));
+}
+
+TEST_CASE("dataset: a sweep's temperature and a position's own cannot both be given") {
+  BatchSettings settings;
+  settings.drafts = {1};
+  settings.temperatures = {0.5};
+  DistributionSpec target, draft;
+  target.kind = draft.kind = DistributionSpec::Kind::logits;
+  target.values = draft.values = vector_of({0.0, 1.0});
+  target.temperature = 2.0;
+  auto values = compute_position(settings, target, draft, "x.jsonl:1");
+  REQUIRE_FALSE(values.ok());
+  CHECK(values.error() == "x.jsonl:1: target.temperature: the sweep sets the temperature; this position gives its own (2): remove one of the two");
 }
 
 }  // namespace mdsd::test
