@@ -60,10 +60,6 @@ struct BatchScratch : ScratchFolder {
   }
 };
 
-bool one_line(const std::string& text) {
-  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
-}
-
 // A float32 [N, V] .npy file as rows of doubles, read by the format: header
 // length at bytes 8-9 (version 1), data after it, little-endian.
 struct Float32Npy {

@@ -151,32 +151,13 @@ double decode_bound(const EncodedRow& row) { return 0.5 * row.scale + 1e-5; }
 
 // ---------------------------------------------------------------- running mdsd
 
-struct Ran {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
-}
+using Ran = ScratchFolder::Run;
 
 struct LlamaScratch : ScratchFolder {
   LlamaScratch() : ScratchFolder("mdsd_llama_test") {}
-  Ran run(const std::string& arguments, const std::string& before = "") const {
-    const fs::path out = folder / "stdout", err = folder / "stderr";
-    const std::string command = "cd '" + folder.string() + "' && " + before + "'" + std::string(MDSD_MDSD_BINARY) + "' " +
-                                arguments + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    const int raw = std::system(command.c_str());
-    return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
-  }
+  Ran run(const std::string& arguments, const std::string& before = "") const { return run_mdsd(arguments, before); }
 };
 
-bool one_line(const std::string& text) {
-  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
-}
 
 nlohmann::json summary_of(const Ran& ran) {
   INFO("stderr: " << ran.err);

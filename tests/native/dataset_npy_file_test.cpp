@@ -31,12 +31,6 @@ struct NpyScratch : ScratchFolder {
   NpyScratch() : ScratchFolder("mdsd_npy_test") {}
 };
 
-std::string slurp(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << file.rdbuf();
-  return bytes.str();
-}
 
 // The whole file: preamble, the header dict padded so that the data starts on
 // a 64-byte boundary, then `data`.

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <cstdlib>
+#include <sys/wait.h>
+#include <sstream>
 #include <numeric>
 #include <stdexcept>
 
@@ -609,6 +612,25 @@ std::string solve_error(const nlohmann::json& request) {
   const SolveOutput output = solve(request.dump());
   REQUIRE_FALSE(output.ok);
   return output.text;
+}
+
+ScratchFolder::Run ScratchFolder::run_mdsd(const std::string& arguments, const std::string& before) const {
+  const std::filesystem::path out = folder / "stdout", err = folder / "stderr";
+  const std::string command = "cd '" + folder.string() + "' && " + before + "'" + std::string(MDSD_MDSD_BINARY) + "' " +
+                              arguments + " >'" + out.string() + "' 2>'" + err.string() + "'";
+  const int raw = std::system(command.c_str());
+  return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(out), slurp(err)};
+}
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+bool one_line(const std::string& text) {
+  return !text.empty() && text.back() == '\n' && text.find('\n') == text.size() - 1;
 }
 
 }  // namespace mdsd::test

@@ -231,7 +231,19 @@ struct ScratchFolder {
   std::filesystem::path path(const std::string& name) const { return folder / name; }
   // Writes `bytes` to `name` in the folder; its path.
   std::string write(const std::string& name, const std::string& bytes) const;
+  // build/native/mdsd ARGUMENTS run in the folder (after the shell text
+  // `before`, e.g. "cat x |"): exit status, standard output and error.
+  struct Run {
+    int status = -1;
+    std::string out, err;
+  };
+  Run run_mdsd(const std::string& arguments, const std::string& before = "") const;
 };
+
+// The whole file's bytes ("" when it cannot be read).
+std::string slurp(const std::filesystem::path& path);
+// One line of text, ending with its newline.
+bool one_line(const std::string& text);
 
 // mdsd::solve of a request: the result JSON (failing the test on an error),
 // or the error line (failing it on a result).
