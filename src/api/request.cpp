@@ -1,4 +1,5 @@
 #include "api/request.hpp"
+#include "api/json_reader.hpp"
 #include "core/message_text.hpp"
 
 #include "core/distribution.hpp"
@@ -80,146 +81,30 @@ Expected<Eigen::VectorXd> streamed_array(const json::binary_t& bytes, const std:
   return numbers;
 }
 
-// Builds the document of parse_json_text as nlohmann's DOM parser does (but
-// a key given twice in one object is an error), except for the number arrays
-// of target, draft, target.logits and draft.logits at the top of an object,
-// which become streamed arrays (above) as they are read.
-class DocumentBuilder {
+// Builds the document of parse_json_text as JsonDocumentBuilder does (a key
+// given twice in one object is an error), except for the number arrays of
+// target, draft, target.logits and draft.logits at the top of an object,
+// which the reader hands over as doubles and which become streamed arrays
+// (above).
+class DocumentBuilder : public JsonDocumentBuilder {
  public:
-  using string_t = json::string_t;
-  using binary_t = json::binary_t;
-
-  json root;
-  std::string message;    // the parser's, on a syntax error
-  std::string duplicate;  // the path of a key given twice in one object
-
-  bool null() { return streaming_ ? element_other(0) : insert(json(nullptr)); }
-  bool boolean(bool value) { return streaming_ ? element_other(1) : insert(json(value)); }
-  bool number_integer(json::number_integer_t value) {
-    return streaming_ ? element(static_cast<double>(value)) : insert(json(value));
-  }
-  bool number_unsigned(json::number_unsigned_t value) {
-    return streaming_ ? element(static_cast<double>(value)) : insert(json(value));
-  }
-  bool number_float(json::number_float_t value, const string_t&) {
-    return streaming_ ? element(value) : insert(json(value));
-  }
-  bool string(string_t& value) {
-    if (!streaming_) return insert(json(std::move(value)));
-    if (streaming_logits_ && skip_depth_ == 0 && value == "-Infinity") return element(-INFINITY);
-    return element_other(2);
-  }
-  bool binary(binary_t& value) { return streaming_ ? element_other(5) : insert(json(std::move(value))); }
-  bool key(string_t& value) {
-    if (streaming_) return true;
-    // A key given twice would silently lose its first value: an error.
-    if (stack_.back()->contains(value)) {
-      for (const std::string& outer : keys_) {
-        if (!outer.empty()) duplicate += excerpt(outer, 80) + ".";
-      }
-      duplicate += excerpt(value, 80);
-      return false;
-    }
-    pending_key_ = std::move(value);
-    return true;
-  }
-  bool start_object(std::size_t) { return streaming_ ? element_other(4) && open() : open_container(json::object()); }
-  bool end_object() { return streaming_ ? close() : close_container(); }
-  bool start_array(std::size_t) {
-    if (streaming_) return element_other(3) && open();
+  ArrayMode start_array() override {
     if (const auto logits = streamed_here()) {
       streaming_ = true;
       streaming_logits_ = *logits;
       header_ = StreamedHeader{};
       bytes_.assign(sizeof header_, 0);
-      return true;
+      return ArrayMode::numbers;
     }
-    return open_container(json::array());
+    return JsonDocumentBuilder::start_array();
   }
-  bool end_array() {
-    if (!streaming_) return close_container();
-    if (skip_depth_ > 0) return close();
+  bool end_array() override {
+    if (!streaming_) return JsonDocumentBuilder::end_array();
     streaming_ = false;
     std::memcpy(bytes_.data(), &header_, sizeof header_);
     return insert(json::binary(std::move(bytes_)));
   }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& error) {
-    message = error.what();
-    where = path_being_read();
-    return false;
-  }
-  std::string where;  // on a syntax error, the field being read (may be empty)
-
- private:
-  // Whether an array starting now is streamed: nothing when not, else whether
-  // it holds logits (where "-Infinity" is a number).
-  std::optional<bool> streamed_here() const {
-    const auto distribution = [](const std::string& key) { return key == "target" || key == "draft"; };
-    if (stack_.size() == 1 && stack_[0]->is_object() && distribution(pending_key_)) return false;
-    if (stack_.size() == 2 && stack_[0]->is_object() && stack_[1]->is_object() && distribution(keys_[1]) &&
-        pending_key_ == "logits") {
-      return true;
-    }
-    return std::nullopt;
-  }
-
-  // The path of the value the parser is in: "target[1]", "simulate.seed".
-  std::string path_being_read() const {
-    std::string path;
-    const auto add_key = [&](const std::string& key) { path += (path.empty() ? "" : ".") + excerpt(key, 80); };
-    for (std::size_t i = 1; i < stack_.size(); ++i) {
-      if (stack_[i - 1]->is_array()) path += "[" + std::to_string(stack_[i - 1]->size() - 1) + "]";
-      else add_key(keys_[i]);
-    }
-    if (stack_.empty()) return path;
-    if (streaming_) {
-      add_key(pending_key_);
-      path += "[" + std::to_string(header_.elements) + "]";
-    } else if (stack_.back()->is_array()) {
-      path += "[" + std::to_string(stack_.back()->size()) + "]";
-    } else if (!pending_key_.empty()) {
-      add_key(pending_key_);
-    }
-    return path;
-  }
-
-  // Adds `value` where the parser is (the root, the end of an array, or the
-  // pending key of an object); returns where it went.
-  json* place(json&& value) {
-    if (stack_.empty()) {
-      root = std::move(value);
-      return &root;
-    }
-    json& container = *stack_.back();
-    if (container.is_array()) {
-      container.push_back(std::move(value));
-      return &container.back();
-    }
-    json& slot = container[pending_key_];
-    slot = std::move(value);
-    return &slot;
-  }
-  bool insert(json&& value) {
-    place(std::move(value));
-    pending_key_.clear();  // its value is read: no key is pending
-    return true;
-  }
-  bool open_container(json&& empty) {
-    std::string key = !stack_.empty() && stack_.back()->is_object() ? pending_key_ : std::string();
-    stack_.push_back(place(std::move(empty)));
-    keys_.push_back(std::move(key));
-    return true;
-  }
-  bool close_container() {
-    stack_.pop_back();
-    keys_.pop_back();
-    pending_key_.clear();
-    return true;
-  }
-
-  // In a streamed array: a number, or anything else (skipped to its end).
-  bool element(double value) {
-    if (skip_depth_ > 0) return true;
+  bool number_element(double value) override {
     const std::uint64_t index = header_.elements++;
     const auto limit = static_cast<std::uint64_t>(limits::kMaxVocabulary);
     if (header_.first_bad != StreamedHeader::kNone || index > limit) return true;
@@ -232,34 +117,39 @@ class DocumentBuilder {
     std::memcpy(bytes_.data() + at, &value, sizeof value);
     return true;
   }
-  bool element_other(std::uint64_t type) {  // an index into kTypeNames
-    if (skip_depth_ > 0) return true;
+  bool other_element(JsonKind kind, std::string_view text) override {
+    if (streaming_logits_ && kind == JsonKind::string && text == "-Infinity") return number_element(-INFINITY);
     const std::uint64_t index = header_.elements++;
     if (header_.first_bad == StreamedHeader::kNone) {
       header_.first_bad = index;
-      header_.bad_type = type;
+      header_.bad_type = static_cast<std::uint64_t>(kind);  // JsonKind's order is kTypeNames'
       release();
     }
     return true;
+  }
+  std::string path_being_read() const override {
+    if (!streaming_) return JsonDocumentBuilder::path_being_read();
+    return path_to(true) + "[" + std::to_string(header_.elements) + "]";
+  }
+
+ private:
+  // Whether an array starting now is streamed: nothing when not, else whether
+  // it holds logits (where "-Infinity" is a number).
+  std::optional<bool> streamed_here() const {
+    const auto distribution = [](const std::string* key) { return key && (*key == "target" || *key == "draft"); };
+    if (open_.size() == 1 && open_[0]->is_object() && distribution(pending_key_)) return false;
+    if (open_.size() == 2 && open_[0]->is_object() && open_[1]->is_object() && distribution(keys_[1]) &&
+        pending_key_ && *pending_key_ == "logits") {
+      return true;
+    }
+    return std::nullopt;
   }
   void release() {
     bytes_.resize(sizeof header_);
     bytes_.shrink_to_fit();
   }
-  bool open() {
-    ++skip_depth_;
-    return true;
-  }
-  bool close() {
-    --skip_depth_;
-    return true;
-  }
 
-  std::vector<json*> stack_;       // the open containers, outermost first
-  std::vector<std::string> keys_;  // the key each was placed under ("" in an array)
-  std::string pending_key_;
   bool streaming_ = false, streaming_logits_ = false;
-  std::size_t skip_depth_ = 0;  // inside a nested array or object of a streamed array
   StreamedHeader header_;
   std::vector<std::uint8_t> bytes_;
 };
@@ -370,23 +260,42 @@ Expected<std::vector<DraftSet>> joint_law(const json& value, Eigen::Index vocabu
   return law;
 }
 
+// lp: true, or {"max_columns": c, "glpk": b, "glpk_max_columns": g,
+// "inject_glpk_error": b}; the last asks for the GLPK cross-check and makes
+// it fail (a test of the recovery).
 std::optional<Error> parse_lp(const json& value, Request& request) {
   if (value.is_boolean()) {
     request.lp = value.get<bool>();
     return std::nullopt;
   }
-  if (!value.is_object()) return Error{"lp: must be true, false or {\"max_columns\": c}"};
-  if (auto error = unknown_key(value, "lp", {"max_columns", "inject_glpk_error"})) return error;
+  if (!value.is_object()) {
+    return Error{"lp: must be true, false or an object with max_columns, glpk, glpk_max_columns"};
+  }
+  if (auto error = unknown_key(value, "lp", {"max_columns", "glpk", "glpk_max_columns", "inject_glpk_error"})) {
+    return error;
+  }
   request.lp = true;
+  LpOptions& options = request.lp_options;
   if (value.contains("max_columns")) {
     auto columns = integer_field(value["max_columns"], "lp.max_columns", 1, limits::kMaxLpColumns);
     if (!columns.ok()) return Error{columns.error()};
-    request.lp_options.max_columns = columns.value();
+    options.max_columns = columns.value();
+  }
+  if (value.contains("glpk")) {
+    auto glpk = boolean_field(value["glpk"], "lp.glpk");
+    if (!glpk.ok()) return Error{glpk.error()};
+    options.glpk = glpk.value();
+  }
+  if (value.contains("glpk_max_columns")) {
+    auto columns = integer_field(value["glpk_max_columns"], "lp.glpk_max_columns", 1, limits::kMaxGlpkColumns);
+    if (!columns.ok()) return Error{columns.error()};
+    options.glpk_max_columns = columns.value();
   }
   if (value.contains("inject_glpk_error")) {
     auto inject = boolean_field(value["inject_glpk_error"], "lp.inject_glpk_error");
     if (!inject.ok()) return Error{inject.error()};
-    request.lp_options.inject_glpk_error = inject.value();
+    options.inject_glpk_error = inject.value();
+    if (options.inject_glpk_error) options.glpk = true;
   }
   return std::nullopt;
 }
@@ -420,7 +329,7 @@ std::optional<Error> parse_verifiers(const json& value, Request& request) {
     if (!kind) {
       return Error{field + ": unknown verifier \"" + excerpt(name) +
                    "\" (expected rrs_with_replacement, rrs_without_replacement, kseq, greedy, "
-                   "spechub or optimal_lp)"};
+                   "spechub, optimal_lp, exact_match or optimal_with_replacement)"};
     }
     if (std::find(request.verifiers.begin(), request.verifiers.end(), *kind) == request.verifiers.end()) {
       request.verifiers.push_back(*kind);
@@ -705,39 +614,13 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
 }
 
 Expected<nlohmann::json> parse_json_text(std::string_view text) {
-  // nlohmann's lexer takes a NUL byte for the end of the input and would
-  // silently drop what follows; JSON text cannot hold one anywhere.
-  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos) {
-    const std::size_t line_start = text.rfind('\n', nul) == std::string_view::npos ? 0 : text.rfind('\n', nul) + 1;
-    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
-    return Error{"request: not valid JSON: parse error at line " + std::to_string(line) + ", column " +
-                 std::to_string(nul - line_start + 1) + ": a NUL byte (JSON text cannot hold one)"};
-  }
   DocumentBuilder builder;
-  if (json::sax_parse(text, &builder, nlohmann::detail::input_format_t::json, /*strict=*/true)) {
-    return std::move(builder.root);
+  if (const auto error = read_json(text, builder)) {
+    std::string message = json_error_message(*error, builder);
+    // A key given twice names itself; a syntax error is the request's.
+    return Error{builder.duplicate.empty() ? "request: " + message : message};
   }
-  if (!builder.duplicate.empty()) {
-    return Error{builder.duplicate + ": given twice; a key may appear once in an object"};
-  }
-  std::string message = builder.message;
-  if (const auto colon = message.find("] "); colon != std::string::npos) message = message.substr(colon + 2);
-  // "last read: '...'" quotes the token being read, which can be a whole
-  // 10 MB string: keep its end, where the syntax broke.
-  constexpr std::string_view kLastRead = "; last read: '";
-  const std::size_t quote = message.find(kLastRead);
-  const std::size_t end = message.ends_with('\'') ? message.size() - 1 : message.rfind("'; expected ");
-  if (quote != std::string::npos && end != std::string::npos && end > quote + kLastRead.size()) {
-    const std::size_t start = quote + kLastRead.size();
-    constexpr std::size_t kKept = 80;
-    if (end - start > kKept) {
-      std::size_t cut = end - kKept;
-      while (cut < end && (static_cast<unsigned char>(message[cut]) & 0xc0) == 0x80) ++cut;
-      message = message.substr(0, start) + "\u2026" + message.substr(cut);
-    }
-  }
-  if (!builder.where.empty()) message += " (in " + builder.where + ")";
-  return Error{"request: not valid JSON: " + message};
+  return std::move(builder.root);
 }
 
 }  // namespace mdsd

@@ -5,20 +5,50 @@
 namespace mdsd {
 namespace {
 
+// An empty object with room for `members`: ordered_json keeps its members in
+// a vector of pairs whose key is const, which grows by copying them (such a
+// pair cannot be moved without the risk of throwing), so an object that
+// grows past a long certificate copies it (it took a third of `mdsd solve` at
+// V = 152,064; README "Benchmark").
+nlohmann::ordered_json object_with_room(std::size_t members) {
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();
+  json.get_ref<nlohmann::ordered_json::object_t&>().reserve(members);
+  return json;
+}
+
 nlohmann::ordered_json rate_json(const OptimalRate& rate) {
-  return {{"alpha", rate.alpha},
-          {"certificate", rate.certificate},
-          {"certificate_size", rate.certificate.size()},
-          {"certificate_target_mass", rate.certificate_target_mass},
-          {"certificate_draft_mass", rate.certificate_draft_mass}};
+  nlohmann::ordered_json json = object_with_room(5);
+  json["alpha"] = rate.alpha;
+  json["certificate"] = rate.certificate;
+  json["certificate_size"] = rate.certificate.size();
+  json["certificate_target_mass"] = rate.certificate_target_mass;
+  json["certificate_draft_mass"] = rate.certificate_draft_mass;
+  return json;
 }
 
 nlohmann::ordered_json lp_json(const LpSolution& solution) {
-  return {{"alpha", solution.alpha},
+  return {{"solver", solution.solver},
+          {"alpha", solution.alpha},
           {"status", solution.status},
           {"columns", solution.columns},
           {"certificate", solution.certificate},
           {"certificate_alpha", solution.certificate_alpha}};
+}
+
+// An lp entry: the max-flow's solution (or error), and with lp.glpk GLPK's
+// solution of the same LP with its alpha minus the max-flow's.
+nlohmann::ordered_json lp_entry_json(const LpResult& entry) {
+  if (!entry.solution.ok()) return {{"solver", "max_flow"}, {"error", entry.solution.error()}};
+  nlohmann::ordered_json json = lp_json(entry.solution.value());
+  if (entry.glpk) {
+    if (entry.glpk->ok()) {
+      nlohmann::ordered_json& glpk = json["glpk"] = lp_json(entry.glpk->value());
+      glpk["alpha_difference"] = entry.glpk->value().alpha - entry.solution.value().alpha;
+    } else {
+      json["glpk"] = {{"solver", "glpk"}, {"error", entry.glpk->error()}};
+    }
+  }
+  return json;
 }
 
 nlohmann::ordered_json interval_json(const std::array<double, 2>& interval) {
@@ -94,11 +124,12 @@ nlohmann::ordered_json partial_json(const Result& result) {
 
 nlohmann::ordered_json to_json(const Result& result) {
   if (result.unlisted_mass) return partial_json(result);
-  nlohmann::ordered_json json = {{"vocab", result.vocab},
-                         {"drafts", result.drafts},
-                         {"warnings", result.warnings}};
+  nlohmann::ordered_json json = object_with_room(8);  // vocab ... simulation: 7
+  json["vocab"] = result.vocab;
+  json["drafts"] = result.drafts;
+  json["warnings"] = result.warnings;
   if (!result.optimal.empty()) {
-    nlohmann::ordered_json& optimal = json["optimal"] = nlohmann::ordered_json::object();
+    nlohmann::ordered_json& optimal = json["optimal"] = object_with_room(result.optimal.size());
     for (const MethodResult& entry : result.optimal) {
       optimal[std::string(method_name(entry.method))] =
           entry.rate.ok() ? rate_json(entry.rate.value())
@@ -108,8 +139,7 @@ nlohmann::ordered_json to_json(const Result& result) {
   if (!result.lp.empty()) {
     nlohmann::ordered_json& lp = json["lp"] = nlohmann::ordered_json::object();
     for (const LpResult& entry : result.lp) {
-      lp[entry.label] = entry.solution.ok() ? lp_json(entry.solution.value())
-                                            : nlohmann::ordered_json{{"error", entry.solution.error()}};
+      lp[entry.label] = lp_entry_json(entry);
     }
   }
   if (!result.verifiers.empty()) {

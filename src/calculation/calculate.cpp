@@ -2,6 +2,7 @@
 
 #include "core/message_text.hpp"
 #include "core/ratio_order.hpp"
+#include "lp/transport_flow.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,31 +10,39 @@
 namespace mdsd {
 namespace {
 
-// The fast alpha* and the LP are independent computations of one number;
-// past this they disagree and the user is told.
+// The fast alpha*, the max-flow and GLPK are independent computations of one
+// number; past this they disagree and the user is told.
 constexpr double kLpAgreement = 1e-8;
 // Without replacement, the set law enumerates n-subsets with an O(n 2^n)
 // dynamic program each.
 constexpr int kMaxEnumeratedWithoutReplacementDrafts = 16;
 
-Expected<LpSolution> method_lp(const Request& request, DraftMethod method) {
+// The max-flow solves the LP; GLPK solves it again when lp.glpk asks.
+LpResult solve_lp(std::string label, const Eigen::VectorXd& target, const std::vector<DraftSet>& law,
+                  const LpOptions& options) {
+  LpResult result{std::move(label), solve_transport_flow(target, law, options), std::nullopt};
+  if (options.glpk && result.solution.ok()) result.glpk = solve_transport_lp(target, law, options);
+  return result;
+}
+
+LpResult method_lp(const Request& request, DraftMethod method) {
   const Problem& problem = request.problem;
+  const std::string label(method_name(method));
   if (method != DraftMethod::with_replacement && positive_count(problem.draft) < problem.drafts) {
-    return Error{std::string(method_name(method)) + " does not apply: fewer than n draft tokens with positive probability"};
+    return {label, Error{label + " does not apply: fewer than n draft tokens with positive probability"}, std::nullopt};
   }
   if (method == DraftMethod::without_replacement &&
       problem.drafts > kMaxEnumeratedWithoutReplacementDrafts) {
-    return Error{"the without_replacement LP enumerates draft sets for n <= " +
-                 std::to_string(kMaxEnumeratedWithoutReplacementDrafts) + " only"};
+    return {label, Error{"the without_replacement LP enumerates draft sets for n <= " +
+                         std::to_string(kMaxEnumeratedWithoutReplacementDrafts) + " only"}, std::nullopt};
   }
   const double columns = lp_column_count(problem.draft, problem.drafts, method);
   if (columns > static_cast<double>(request.lp_options.max_columns)) {
-    return Error{"the LP would have " + format_number(std::round(columns)) +
-                 " columns, more than the limit of " +
-                 std::to_string(request.lp_options.max_columns) + " (lp.max_columns)"};
+    return {label, Error{"the LP would have " + format_number(std::round(columns)) +
+                         " columns, more than the limit of " +
+                         std::to_string(request.lp_options.max_columns) + " (lp.max_columns)"}, std::nullopt};
   }
-  return solve_transport_lp(problem.target, draft_set_law(problem.draft, problem.drafts, method),
-                            request.lp_options);
+  return solve_lp(label, problem.target, draft_set_law(problem.draft, problem.drafts, method), request.lp_options);
 }
 
 // A token with no mass in either distribution changes neither p(H) nor
@@ -133,12 +142,9 @@ Result calculate(const Request& request) {
     }
   }
   if (request.draft_joint) {
-    result.lp.push_back({"joint", solve_transport_lp(request.problem.target, *request.draft_joint,
-                                                     request.lp_options)});
+    result.lp.push_back(solve_lp("joint", request.problem.target, *request.draft_joint, request.lp_options));
   } else if (request.lp) {
-    for (DraftMethod method : request.methods) {
-      result.lp.push_back({std::string(method_name(method)), method_lp(request, method)});
-    }
+    for (DraftMethod method : request.methods) result.lp.push_back(method_lp(request, method));
   }
   if (request.has_draft && !request.verifiers.empty()) {
     if (order.empty()) order = order_by_ratio(request.problem.target, request.problem.draft);
@@ -161,6 +167,14 @@ Result calculate(const Request& request) {
       result.warnings.push_back("lp." + result.lp[i].label + ": LP optimum " +
                                 format_number(lp.value().alpha) + " differs from alpha* " +
                                 format_number(fast.value().alpha));
+    }
+  }
+  for (const LpResult& entry : result.lp) {
+    if (!entry.solution.ok() || !entry.glpk || !entry.glpk->ok()) continue;
+    const double flow = entry.solution.value().alpha, glpk = entry.glpk->value().alpha;
+    if (std::abs(flow - glpk) > kLpAgreement) {
+      result.warnings.push_back("lp." + entry.label + ": GLPK's optimum " + format_number(glpk) +
+                                " differs from the max-flow's " + format_number(flow));
     }
   }
   return result;

@@ -9,6 +9,7 @@
 #include "core/partial_bounds.hpp"
 #include "lp/transport_lp.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,8 @@ struct MethodResult {
 
 struct LpResult {
   std::string label;  // a method name, or "joint" for draft_joint
-  Expected<LpSolution> solution;
+  Expected<LpSolution> solution;  // the max-flow's (lp/transport_flow.hpp)
+  std::optional<Expected<LpSolution>> glpk;  // lp.glpk: GLPK's, as a cross-check
 };
 
 // For partial lists (Request::partial): bounds instead of values.

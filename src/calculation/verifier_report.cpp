@@ -4,9 +4,11 @@
 #include "core/distribution.hpp"
 #include "core/draft_law.hpp"
 #include "lp/plan_verifier.hpp"
+#include "lp/transport_flow.hpp"
 #include "verify/exact_match_verifier.hpp"
 #include "verify/greedy_verifier.hpp"
 #include "verify/kseq_verifier.hpp"
+#include "verify/optimal_verifier.hpp"
 #include "verify/rrs_verifier.hpp"
 
 #include <cmath>
@@ -71,6 +73,12 @@ Expected<Built> build(VerifierKind kind, const Request& request, const RatioTabl
       built.verifier = std::move(verifier);
       break;
     }
+    case VerifierKind::optimal_with_replacement: {
+      auto verifier = std::make_unique<OptimalWithReplacement>(problem, table.order());
+      built.exact_alpha = verifier->acceptance();
+      built.verifier = std::move(verifier);
+      break;
+    }
     case VerifierKind::greedy:
     case VerifierKind::spechub: {
       const int fixed = kind == VerifierKind::spechub ? 2 : n;
@@ -91,7 +99,8 @@ Expected<Built> build(VerifierKind kind, const Request& request, const RatioTabl
         return Error{"optimal_lp needs the LP of the without-replacement law, which is over its size limit (lp.max_columns)"};
       }
       auto law = draft_set_law(problem.draft, n, DraftMethod::without_replacement);
-      auto solution = solve_transport_lp(problem.target, law, request.lp_options);
+      // The max-flow's plan (GLPK, when lp.glpk asks, only cross-checks lp.<method>).
+      auto solution = solve_transport_flow(problem.target, law, request.lp_options);
       if (!solution.ok()) return Error{"optimal_lp: " + solution.error()};
       built.exact_alpha = solution.value().alpha;
       built.verifier = std::make_unique<PlanVerifier>(problem.target, std::move(law), solution.value());

@@ -13,6 +13,8 @@ int solve_command(int argc, char** argv);
 int synthetic_command(int argc, char** argv);
 int synthetic_dataset_command(int argc, char** argv);
 int batch_command(int argc, char** argv);
+int tree_command(int argc, char** argv);
+int acceptance_vector_command(int argc, char** argv);
 
 // Prints "mdsd: <message>" on one line to stderr and returns `status`.
 int fail(const char* message, int status);
@@ -21,6 +23,10 @@ int fail(const std::string& message, int status);
 // A whole number written as digits (an optional minus sign first, nothing
 // else: no spaces, no "2abc") in [lowest, highest], or nothing.
 std::optional<std::int64_t> whole_number(std::string_view text, std::int64_t lowest, std::int64_t highest);
+
+// Reads a whole file ("-": standard input) of at most 1 GiB; false with
+// `error` set when it cannot (tree_command.cpp).
+bool read_text_file(const std::string& path, std::string& text, std::string& error);
 
 // Whether descriptor 0 or 1 was closed when mdsd started (main() then puts
 // /dev/null there, so that no file the command opens takes its place).

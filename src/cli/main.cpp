@@ -31,6 +31,15 @@ constexpr const char* kUsage =
     "         model's output): Zipf-like logits plus noise, the draft a noisy copy.\n"
     "       mdsd synthetic-dataset POSITIONS VOCAB SEED TARGET.npy DRAFT.npy\n"
     "         Writes POSITIONS synthetic pairs of logits as float32 [N, V] .npy files.\n"
+    "       mdsd tree (--acceptance P1,P2,... | --from VECTOR|SUMMARY [--verifier NAME])\n"
+    "                 --budget M --depth D [--draft-time T (--target-time T | --target-times N:T,...)]\n"
+    "         The draft tree of at most M nodes and depth D with the most expected tokens per\n"
+    "         target call (p[b]: the chance that sibling b is accepted), beside chains; with\n"
+    "         times, the budget and depth with the most tokens per unit time (README \"Draft trees\").\n"
+    "       mdsd acceptance-vector [REQUEST.json|SUMMARY.json|PER_POSITION.json|-] [--csv]\n"
+    "         Acceptance at n = 1..max_width (a request with \"max_width\" for \"drafts\", or the\n"
+    "         summary or per-position JSON of mdsd batch --drafts 1-B) and the sibling vectors\n"
+    "         p[b] = alpha_b - alpha_(b-1).\n"
     "Exit status: 0 on success, 2 on bad input (one line on stderr names the field or\n"
     "the file and row), 1 when a file or standard input cannot be read, or a file or\n"
     "standard output cannot be written.\n"
@@ -87,6 +96,8 @@ int main(int argc, char** argv) {
   if (command == "batch") return mdsd::cli::batch_command(argc, argv);
   if (command == "synthetic") return mdsd::cli::synthetic_command(argc, argv);
   if (command == "synthetic-dataset") return mdsd::cli::synthetic_dataset_command(argc, argv);
+  if (command == "tree") return mdsd::cli::tree_command(argc, argv);
+  if (command == "acceptance-vector") return mdsd::cli::acceptance_vector_command(argc, argv);
   std::cerr << kUsage;
   return 2;
 }

@@ -6,6 +6,7 @@
 #include "core/distribution.hpp"
 #include "core/limits.hpp"
 
+#include <malloc.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -33,10 +34,12 @@ ReadStatus read_all(const std::string& path, std::string& text, std::string& err
     return ReadStatus::unreadable;
   }
   struct stat status;
-  if (::fstat(::fileno(file), &status) == 0 && S_ISREG(status.st_mode) && status.st_size <= limits::kMaxRequestBytes) {
-    text.reserve(static_cast<std::size_t>(status.st_size));
-  }
   ReadStatus result = ReadStatus::ok;
+  if (::fstat(::fileno(file), &status) == 0 && S_ISREG(status.st_mode) && status.st_size <= limits::kMaxRequestBytes) {
+    // Straight into the text (the file may still grow: the loop below reads on).
+    text.resize(static_cast<std::size_t>(status.st_size));
+    text.resize(std::fread(text.data(), 1, text.size(), file));
+  }
   char chunk[1 << 16];
   for (;;) {
     const std::size_t got = std::fread(chunk, 1, sizeof chunk, file);
@@ -66,6 +69,12 @@ int fail(const char* message, int status) { return fail(std::string(message), st
 
 int solve_command(int argc, char** argv) {
   if (argc > 3) return fail("usage: mdsd solve [FILE|-]", 2);
+  // Blocks up to 32 MiB from the heap, and freed memory kept for reuse: the
+  // vectors of one large request are allocated and freed many times, and
+  // each fresh mapping costs its page faults again (5 ms of 70 at
+  // V = 152,064; README "Benchmark"). The peak is unchanged.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   if (standard_output_closed()) return finish_standard_output();
   const std::string path = argc == 3 ? argv[2] : "-";
   std::string text, error;
@@ -84,8 +93,10 @@ int solve_command(int argc, char** argv) {
   auto request = parse_request(json.value());
   json.value() = nullptr;
   if (!request.ok()) return fail(request.error(), 2);
-  std::cout << to_json(calculate(request.value())).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
-            << "\n";
+  // The result document is left to the end of the process: nlohmann's
+  // destructor walks its certificates (up to V token ids) element by element.
+  static const auto* result = new nlohmann::ordered_json(to_json(calculate(request.value())));
+  std::cout << result->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   return finish_standard_output();
 }
 

@@ -1,6 +1,6 @@
 #include "dataset/engine_responses.hpp"
 
-#include "api/request.hpp"
+#include "api/json_reader.hpp"
 #include "core/limits.hpp"
 #include "core/message_text.hpp"
 
@@ -380,18 +380,11 @@ std::string describe_token(const std::string& key) {
 }
 
 Expected<std::vector<ResponsePosition>> parse_engine_response(std::string_view line) {
-  // The project's parser first: it says where the syntax broke and refuses
-  // a key given twice (a top_logprobs object would silently lose a token).
-  {
-    auto checked = parse_json_text(line);
-    if (!checked.ok()) {
-      std::string message = checked.error();
-      if (message.starts_with("request: ")) message = message.substr(9);
-      return Error{message};
-    }
-  }
-  const json document = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (document.is_discarded()) return Error{"not valid JSON"};
+  // The project's reader: it says where the syntax broke and refuses a key
+  // given twice (a top_logprobs object would silently lose a token).
+  auto parsed = parse_ordered_json_document(line);
+  if (!parsed.ok()) return Error{parsed.error()};
+  const json document = std::move(parsed).value();
   if (!document.is_object()) return Error{"a line must be one response (a JSON object), got " + kind_of(document)};
   std::vector<ResponsePosition> positions;
   const json* top = &document;

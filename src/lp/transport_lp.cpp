@@ -1,5 +1,21 @@
 #include "lp/transport_lp.hpp"
 
+// The WebAssembly core module is built without GLPK (MDSD_WITHOUT_GLPK); the
+// JS package loads a second module with it for the cross-check.
+#ifdef MDSD_WITHOUT_GLPK
+
+namespace mdsd {
+
+Expected<LpSolution> solve_transport_lp(const Eigen::VectorXd&, const std::vector<DraftSet>&,
+                                        const LpOptions&) {
+  return Error{"lp.glpk: GLPK is not in this build (the WebAssembly core module); the JS package loads the "
+               "GLPK module for it"};
+}
+
+}  // namespace mdsd
+
+#else
+
 #include <glpk.h>
 
 #include <algorithm>
@@ -110,9 +126,9 @@ Expected<LpSolution> solve_transport_lp(const Eigen::VectorXd& target,
                                         const std::vector<DraftSet>& law,
                                         const LpOptions& options) {
   const std::int64_t columns = column_count(law);
-  if (columns > options.max_columns) {
-    return Error{"the LP has " + std::to_string(columns) + " columns, more than the limit of " +
-                 std::to_string(options.max_columns)};
+  if (columns > options.glpk_max_columns) {
+    return Error{"the LP has " + std::to_string(columns) + " columns, more than GLPK's limit of " +
+                 std::to_string(options.glpk_max_columns) + " (lp.glpk_max_columns)"};
   }
   LpWorkspace work;
   work.inject_glpk_error = options.inject_glpk_error;
@@ -163,6 +179,7 @@ Expected<LpSolution> solve_transport_lp(const Eigen::VectorXd& target,
   }
 
   LpSolution solution;
+  solution.solver = "glpk";
   solution.status = model_status_name(work.model_status);
   // The simplex's objective carries its rounding; an acceptance is in [0, 1].
   solution.alpha = std::clamp(work.objective, 0.0, 1.0);
@@ -187,3 +204,5 @@ Expected<LpSolution> solve_transport_lp(const Eigen::VectorXd& target,
 }
 
 }  // namespace mdsd
+
+#endif  // MDSD_WITHOUT_GLPK

@@ -11,6 +11,7 @@ std::string_view verifier_name(VerifierKind kind) {
     case VerifierKind::spechub: return "spechub";
     case VerifierKind::optimal_lp: return "optimal_lp";
     case VerifierKind::exact_match: return "exact_match";
+    case VerifierKind::optimal_with_replacement: return "optimal_with_replacement";
   }
   return "unknown";
 }
@@ -25,7 +26,8 @@ std::optional<VerifierKind> verifier_from_name(std::string_view name) {
 DraftMethod draft_method_of(VerifierKind kind) {
   switch (kind) {
     case VerifierKind::rrs_with_replacement:
-    case VerifierKind::kseq: return DraftMethod::with_replacement;
+    case VerifierKind::kseq:
+    case VerifierKind::optimal_with_replacement: return DraftMethod::with_replacement;
     case VerifierKind::rrs_without_replacement:
     case VerifierKind::optimal_lp: return DraftMethod::without_replacement;
     case VerifierKind::greedy:

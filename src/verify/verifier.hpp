@@ -22,12 +22,13 @@ enum class VerifierKind {
   spechub,
   optimal_lp,
   exact_match,  // of top_n drafts
+  optimal_with_replacement,  // reaches alpha* of i.i.d. drafts (README "The optimal verifier")
 };
 
-inline constexpr std::array<VerifierKind, 7> kAllVerifiers = {
+inline constexpr std::array<VerifierKind, 8> kAllVerifiers = {
     VerifierKind::rrs_with_replacement, VerifierKind::rrs_without_replacement,
     VerifierKind::kseq, VerifierKind::greedy, VerifierKind::spechub, VerifierKind::optimal_lp,
-    VerifierKind::exact_match};
+    VerifierKind::exact_match, VerifierKind::optimal_with_replacement};
 
 std::string_view verifier_name(VerifierKind kind);
 std::optional<VerifierKind> verifier_from_name(std::string_view name);

@@ -6,6 +6,7 @@
 #include "core/message_text.hpp"
 #include "api/request.hpp"
 #include "api/solve.hpp"
+#include "api/tree_json.hpp"
 #include "core/distribution.hpp"
 #include "core/limits.hpp"
 #include "core/synthetic.hpp"
@@ -149,6 +150,29 @@ EMSCRIPTEN_KEEPALIVE const char* mdsd_solve(const char* request_json, const char
   if (!json.ok()) return output(json.error(), false, ok);
   if (auto error = attach_buffers(json.value(), buffer_paths, buffer_count)) return output(*error, false, ok);
   mdsd::SolveOutput solved = mdsd::solve_parsed(json.value(), arrays_of(buffers, sizes, buffer_count));
+  return output(std::move(solved.text), solved.ok, ok);
+}
+
+// The best draft tree (README.md "Draft trees"): the tree request JSON in,
+// the tree JSON out, or the error when *ok is 0.
+EMSCRIPTEN_KEEPALIVE const char* mdsd_tree(const char* request_json, int* ok) {
+  if (auto error = oversized(request_json, "request")) return output(*error, false, ok);
+  mdsd::SolveOutput solved = mdsd::solve_tree(request_json);
+  return output(std::move(solved.text), solved.ok, ok);
+}
+
+// The acceptance vector (README.md "The acceptance vector"): a request with
+// "max_width" (arrays as buffers, placed as for mdsd_solve), a dataset
+// summary or per-position rows; JSON out, or the CSV when csv is 1.
+EMSCRIPTEN_KEEPALIVE const char* mdsd_acceptance_vector(const char* request_json, const char* buffer_paths,
+                                                        const double* const* buffers, const std::uint32_t* sizes,
+                                                        std::uint32_t buffer_count, int csv, int* ok) {
+  if (auto error = oversized(request_json, "request")) return output(*error, false, ok);
+  auto json = mdsd::parse_json_text(request_json);
+  if (!json.ok()) return output(json.error(), false, ok);
+  if (auto error = attach_buffers(json.value(), buffer_paths, buffer_count)) return output(*error, false, ok);
+  mdsd::SolveOutput solved =
+      mdsd::solve_acceptance_vector_parsed(json.value(), arrays_of(buffers, sizes, buffer_count), csv != 0);
   return output(std::move(solved.text), solved.ok, ok);
 }
 

@@ -4,8 +4,12 @@
 // the server sent them (Content-Encoding negotiated with Chromium: brotli),
 // and gzip -9 for comparison; then a second visit in the same profile (a
 // reload: the validators make every unchanged file a 304 with no body).
-//   node tests/bench/page.mjs [REPEATS=7] [--static]
+// It also counts what was requested before the first numbers (the budget of
+// the first load), and leaves out what came after (charts, Dataset panel...).
+//   node tests/bench/page.mjs [REPEATS=7] [--static] [--throttle=MBPS]
 // --static measures the built folder (web/server/build-site.mjs) instead of web/.
+// --throttle=1.6 limits the browser to 1.6 Mb/s down and up (DevTools
+// Network.emulateNetworkConditions, 0 ms added latency).
 import { gzipSync } from 'node:zlib';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,14 +19,25 @@ import { launchChromium } from '../js/support.mjs';
 
 const repeats = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 7);
 const useStatic = process.argv.includes('--static');
+const throttle = Number(process.argv.find((a) => a.startsWith('--throttle='))?.slice('--throttle='.length) ?? 0);
 const root = useStatic ? await buildSite(`${mkdtempSync(`${tmpdir()}/mdsd-site-`)}/site`) : undefined;
 const server = await startServer({ port: 0, ...(root ? { root } : {}) });
 // What the server answered, as it sent it (Chromium reports a revalidated
 // worker import as a 200 from its cache).
 const answered = [];
-server.on('request', (request, response) => response.on('finish', () => {
-  answered.push({ url: request.url, status: response.statusCode, body: Number(response.getHeader('content-length') ?? 0) * (request.method !== 'HEAD' && response.statusCode !== 304) });
-}));
+server.on('request', (request, response) => {
+  const started = Date.now();
+  // The server gives its headers to writeHead (getHeader does not see those).
+  let length = 0;
+  const writeHead = response.writeHead.bind(response);
+  response.writeHead = (status, headers = {}) => {
+    length = Number(headers['content-length'] ?? 0);
+    return writeHead(status, headers);
+  };
+  response.on('finish', () => {
+    answered.push({ url: request.url, started, status: response.statusCode, body: length * (request.method !== 'HEAD' && response.statusCode !== 304) });
+  });
+});
 // As npm start does: every encoding computed before the first visitor.
 await precompress(root);
 const origin = `http://127.0.0.1:${server.address().port}`;
@@ -30,9 +45,16 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 const times = [];
 let transfer = null;
 let again = null;
+let firstLoad = null;   // what the server sent for requests made before the first numbers
 for (let k = 0; k < repeats; k++) {
   const browser = await launchChromium();
   const page = await browser.newPage();
+  if (throttle > 0) {
+    const cdp = await page.context().newCDPSession(page);
+    const bytesPerSecond = (throttle * 1e6) / 8;
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond });
+  }
+  answered.length = 0;
   const bodies = new Map();
   page.on('response', async (response) => {
     if (!response.url().startsWith(origin)) return;
@@ -47,14 +69,22 @@ for (let k = 0; k < repeats; k++) {
   });
   const started = Date.now();
   await page.goto(`${origin}/`);
-  await page.locator('[data-testid="optimal.greedy.alpha"]').waitFor({ timeout: 30000 });
-  // performance.now() in the page: from navigation start to the numbers.
-  times.push(await page.evaluate(() => performance.now()));
+  // performance.now() in the page, at the frame the numbers are there: from navigation start to the numbers.
+  const shown = await page.waitForFunction(() => document.querySelector('[data-testid="optimal.greedy.alpha"]')
+    && { now: performance.now(), epoch: Date.now() }, null, { polling: 'raf', timeout: 60000 }).then((handle) => handle.jsonValue());
+  times.push(shown.now);
   const wall = Date.now() - started;
+  if (k === 0) {
+    const early = answered.filter((entry) => entry.started <= shown.epoch);
+    firstLoad = { requests: early.length, body: early.reduce((sum, entry) => sum + entry.body, 0), urls: new Set(early.map((entry) => entry.url)) };
+  }
   await page.locator('#drafts-chart canvas').waitFor();
   await page.waitForTimeout(300);
   if (k === 0) {
-    transfer = [...bodies].map(([url, { body, wire, encoding }]) => ({ file: url.slice(origin.length), raw: body.length, wire, encoding, gzip: gzipSync(body, { level: 9 }).length }));
+    transfer = [...bodies].map(([url, { body, wire, encoding }]) => ({
+      file: url.slice(origin.length), raw: body.length, wire, encoding, gzip: gzipSync(body, { level: 9 }).length,
+      first: firstLoad.urls.has(url.slice(origin.length)),
+    }));
     // The second visit: the same profile, the page again.
     answered.length = 0;
     await page.reload();
@@ -70,11 +100,16 @@ server.close();
 
 const sorted = [...times].sort((a, b) => a - b);
 const median = sorted[Math.floor(sorted.length / 2)];
-console.log(`first numbers after navigation (${useStatic ? 'static build' : 'npm start'}), median of ${repeats}: ${median.toFixed(0)} ms (min ${sorted[0].toFixed(0)}, max ${sorted.at(-1).toFixed(0)}; target 1500 ms)`);
-console.log('\n| file | bytes | sent (encoding) | gzip -9 |\n|---|---|---|---|');
-for (const { file, raw, wire, encoding, gzip } of transfer.sort((a, b) => b.raw - a.raw)) {
-  console.log(`| ${file} | ${raw.toLocaleString('en')} | ${wire.toLocaleString('en')} (${encoding}) | ${gzip.toLocaleString('en')} |`);
+const where = `${useStatic ? 'static build' : 'npm start'}${throttle > 0 ? `, throttled to ${throttle} Mb/s` : ''}`;
+console.log(`first numbers after navigation (${where}), median of ${repeats}: ${median.toFixed(0)} ms (min ${sorted[0].toFixed(0)}, max ${sorted.at(-1).toFixed(0)})`);
+console.log('\n| file | before the first numbers | bytes | sent (encoding) | gzip -9 |\n|---|---|---|---|---|');
+for (const { file, raw, wire, encoding, gzip, first } of transfer.sort((a, b) => b.first - a.first || b.raw - a.raw)) {
+  console.log(`| ${file} | ${first ? 'yes' : 'after'} | ${raw.toLocaleString('en')} | ${wire.toLocaleString('en')} (${encoding}) | ${gzip.toLocaleString('en')} |`);
 }
-const total = transfer.reduce((sum, { raw, wire, gzip }) => [sum[0] + raw, sum[1] + wire, sum[2] + gzip], [0, 0, 0]);
-console.log(`| total | ${total[0].toLocaleString('en')} | ${total[1].toLocaleString('en')} | ${total[2].toLocaleString('en')} |`);
+const sum = (rows) => rows.reduce((total, { raw, wire, gzip }) => [total[0] + raw, total[1] + wire, total[2] + gzip], [0, 0, 0]);
+const early = sum(transfer.filter((row) => row.first));
+const total = sum(transfer);
+console.log(`| before the first numbers | | ${early[0].toLocaleString('en')} | ${early[1].toLocaleString('en')} | ${early[2].toLocaleString('en')} |`);
+console.log(`| total | | ${total[0].toLocaleString('en')} | ${total[1].toLocaleString('en')} | ${total[2].toLocaleString('en')} |`);
+console.log(`\nthe server's count before the first numbers: ${firstLoad.requests} requests, ${firstLoad.body.toLocaleString('en')} bytes of bodies`);
 console.log(`\nsecond visit (reload, same profile): ${again.requests} requests, ${again.notModified} answered 304, ${again.body.toLocaleString('en')} bytes of bodies sent`);

@@ -5,7 +5,9 @@
 // buffer reference, a JSON binary value of subtype k (api/request.hpp), where
 // target, draft or their logits are {"$buffer": k}; parse_request itself never
 // reads "$buffer". The whole input (NULs included) is also given to
-// parse_json_text. Nothing is solved here (fuzz_solve does that).
+// parse_json_text. Nothing is solved here (fuzz_solve does that). First, the
+// JSON reader alone against nlohmann's parser (check_against_nlohmann).
+#include "api/json_reader.hpp"
 #include "api/request.hpp"
 #include "fuzz_common.hpp"
 
@@ -44,10 +46,36 @@ void place_buffers(nlohmann::json& request) {
   }
 }
 
+// The project's reader (api/json_reader.hpp) against nlohmann's parser on
+// the same bytes: valid text gives the same document, and what one refuses
+// the other refuses, except where they differ by design: a NUL byte (nlohmann
+// stops reading there), a key given twice (nlohmann keeps the last), nesting
+// past kMaxJsonDepth (nlohmann has no limit).
+void check_against_nlohmann(std::string_view text) {
+  auto ours = mdsd::parse_json_document(text);
+  auto ordered = mdsd::parse_ordered_json_document(text);
+  FUZZ_CHECK(ours.ok() == ordered.ok(), "json and ordered_json disagree: %s / %s", ours.error().c_str(), ordered.error().c_str());
+  if (!ours.ok()) {
+    FUZZ_CHECK(ours.error() == ordered.error(), "messages differ: %s / %s", ours.error().c_str(), ordered.error().c_str());
+  }
+  // Whatever the plain reader takes, the request reader takes too.
+  if (ours.ok()) FUZZ_CHECK(mdsd::parse_json_text(text).ok(), "parse_json_text refuses what parse_json_document reads");
+  if (text.find('\0') != std::string_view::npos) return;
+  if (!ours.ok() && (ours.error().find("given twice") != std::string::npos ||
+                     ours.error().find("nest deeper than") != std::string::npos)) {
+    return;
+  }
+  const auto theirs = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  FUZZ_CHECK(ours.ok() == !theirs.is_discarded(), "nlohmann %s, ours: %s", theirs.is_discarded() ? "refuses" : "reads",
+             ours.ok() ? "reads" : ours.error().c_str());
+  if (ours.ok()) FUZZ_CHECK(ours.value() == theirs, "documents differ: %s", theirs.dump().c_str());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view whole(reinterpret_cast<const char*>(data), size);
+  check_against_nlohmann(whole);
   (void)mdsd::parse_json_text(whole);
 
   const std::size_t nul = whole.find('\0');

@@ -1,7 +1,7 @@
 // An accessibility audit by axe-core (npm, devDependency; its axe.min.js
 // injected from node_modules with addScriptTag, nothing from the network) of
 // the page in its fullest state (a computation's results and charts, the
-// charts' data tables open, the Dataset panel with a sweep computed, a term's
+// charts' data tables open, the Dataset panel with a sweep computed, the Draft trees panel, a term's
 // popover open) and of <mdsd-calculator> in a host page (axe reads its open
 // shadow root), at 1280x800 and 390x844, in the light and the dark colour
 // scheme: no violations of any rule axe runs by default (WCAG 2.x A and AA
@@ -66,6 +66,11 @@ test('the page, in its fullest state, has no axe violations at both widths in bo
   await page.locator('[data-testid="dataset.positions"]').waitFor({ timeout: 120000 });
   await page.locator('#dataset-temperature-chart canvas').waitFor({ state: 'attached' });
   await page.locator('#dataset-measured-table tbody tr').first().waitFor({ state: 'attached' });
+  // The Draft trees panel, with times, so that its drawing, chart and numbers show.
+  await page.fill('#tree-draft-time', '0.05');
+  await page.fill('#tree-target-times', '1:1, 16:1.2');
+  await page.waitForFunction(() => /^Best tree/.test(document.querySelector('#tree-status')?.textContent ?? '')
+    && document.querySelector('[data-testid="tree.time.best.speedup"]') && document.querySelector('#tree-budget-chart canvas'), null, { timeout: 60000 });
   // Every chart's data table open.
   await page.evaluate(() => { for (const details of document.querySelectorAll('details.chart-data')) details.open = true; });
   const failures = [];
@@ -95,6 +100,7 @@ test('the page, in its fullest state, has no axe violations at both widths in bo
       await page.waitForTimeout(300);
       await page.locator('.charts').first().screenshot({ path: `${artifacts}/accessibility-charts-${size.width}-${scheme}.png` });
       await page.locator('#dataset .charts').screenshot({ path: `${artifacts}/accessibility-dataset-charts-${size.width}-${scheme}.png` });
+      await page.locator('#trees').screenshot({ path: `${artifacts}/accessibility-trees-${size.width}-${scheme}.png` });
     }
   }
   assert.deepEqual(failures, [], failures.join('\n'));

@@ -28,15 +28,22 @@ test('web/ holds the page entry and one folder per part; package.json points int
   const manifest = JSON.parse(readFileSync(`${repo}package.json`, 'utf8'));
   assert.deepEqual(manifest.exports['.'], { types: './web/package/mdsd.d.ts', default: './web/package/mdsd.mjs' });
   assert.equal(manifest.types, './web/package/mdsd.d.ts');
-  for (const file of ['web/package/mdsd.mjs', 'web/package/mdsd.d.ts', 'web/generated/mdsd-core.mjs']) assert.ok(manifest.files.includes(file), file);
-  assert.match(readFileSync(`${repo}web/package/mdsd.mjs`, 'utf8'), /^import createMdsdCore from '\.\.\/generated\/mdsd-core\.mjs';$/m);
+  for (const file of ['web/package/mdsd.mjs', 'web/package/mdsd.d.ts', 'web/generated/mdsd-core.mjs', 'web/generated/mdsd-glpk.mjs']) {
+    assert.ok(manifest.files.includes(file), file);
+  }
+  // The package's two modules, imported on demand (README "JavaScript API").
+  const entry = readFileSync(`${repo}web/package/mdsd.mjs`, 'utf8');
+  assert.match(entry, /^  core: \(\) => import\('\.\.\/generated\/mdsd-core\.mjs'\),$/m);
+  assert.match(entry, /^  glpk: \(\) => import\('\.\.\/generated\/mdsd-glpk\.mjs'\),$/m);
+  assert.doesNotMatch(entry, /^import /m);
 });
 
-test('the worker imports the package and nothing else of the page', () => {
+test('the worker imports the package and nothing else of the page; the modules with their .wasm on demand', () => {
   const source = readFileSync(`${repo}web/page/worker.mjs`, 'utf8');
   const imports = [...source.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)].map((match) => match[1]);
   assert.deepEqual(imports, ['../package/mdsd.mjs']);
-  assert.doesNotMatch(source, /import\(/);
+  const dynamic = [...source.matchAll(/import\(([^)]*)\)/g)].map((match) => match[1]);
+  assert.deepEqual(dynamic, ["'../generated/web/mdsd-core.mjs'", "'../generated/web/mdsd-glpk.mjs'"]);
 });
 
 test('app.mjs is split by concern: each page module opens with what it is for, none is a second app.mjs', () => {
@@ -82,10 +89,11 @@ for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['ph
     await page.locator('mdsd-calculator').scrollIntoViewIfNeeded();
     await page.locator('mdsd-calculator [data-testid="optimal.greedy.alpha"]').waitFor();
     await page.screenshot({ path: `${artifacts}/page-layout-${label}.png` });
-    const allowed = /^\/(?:|index\.html|page\/[\w-]+\.(?:mjs|css)|embed\/[\w-]+\.mjs|package\/mdsd\.mjs|generated\/mdsd-core\.mjs|vendor\/uPlot\.(?:mjs|min\.css)|examples\/builtin\.json)$/;
+    const allowed = /^\/(?:|index\.html|page\/[\w-]+\.(?:mjs|css)|embed\/[\w-]+\.mjs|package\/mdsd\.mjs|generated\/web\/mdsd-core\.(?:mjs|wasm)|vendor\/uPlot\.(?:mjs|min\.css)|examples\/builtin\.json)$/;
     const files = [...new Set(requests.filter((path) => !path.startsWith('data:')))];
     assert.deepEqual(files.filter((path) => !allowed.test(path)), [], 'requests outside the layout');
-    for (const path of ['/page/app.mjs', '/page/style.css', '/page/worker.mjs', '/package/mdsd.mjs', '/generated/mdsd-core.mjs', '/embed/embed.mjs']) {
+    for (const path of ['/page/app.mjs', '/page/style.css', '/page/worker.mjs', '/package/mdsd.mjs', '/generated/web/mdsd-core.mjs',
+      '/generated/web/mdsd-core.wasm', '/embed/embed.mjs']) {
       assert.ok(files.includes(path), `${path} was loaded`);
     }
     for (const path of files.filter((file) => file.startsWith('/page/'))) {

@@ -30,8 +30,10 @@ const stateOf = (page) => page.evaluate(() => ({
 // Waits until the page settles (the same state twice, 300 ms apart, with the
 // result of `drafts` on screen), then returns it.
 async function settled(page, drafts) {
+  // The Draft trees panel too (loaded after the first numbers, it is part of the state).
   await page.waitForFunction((n) => document.querySelector('#status').textContent.includes(`, ${n} drafts`) &&
-    document.querySelector('[data-testid="optimal.greedy.alpha"]'), drafts, { timeout: 30000 });
+    document.querySelector('[data-testid="optimal.greedy.alpha"]') &&
+    /^Best tree/.test(document.querySelector('#tree-status')?.textContent ?? ''), drafts, { timeout: 30000 });
   let last = JSON.stringify(await stateOf(page));
   for (let tries = 0; tries < 50; tries++) {
     await page.waitForTimeout(300);

@@ -23,8 +23,10 @@ after(async () => {
   server?.close();
 });
 
-test('the built folder holds the page, the module and uPlot', () => {
-  for (const file of ['index.html', 'page/app.mjs', 'page/worker.mjs', 'package/mdsd.mjs', 'embed/embed.mjs', 'generated/mdsd-core.mjs', 'vendor/uPlot.mjs', 'vendor/uPlot.min.css']) {
+test('the built folder holds the page, the modules and uPlot', () => {
+  for (const file of ['index.html', 'page/app.mjs', 'page/worker.mjs', 'package/mdsd.mjs', 'embed/embed.mjs', 'generated/mdsd-core.mjs',
+    'generated/mdsd-glpk.mjs', 'generated/web/mdsd-core.mjs', 'generated/web/mdsd-core.wasm', 'generated/web/mdsd-glpk.mjs',
+    'generated/web/mdsd-glpk.wasm', 'vendor/uPlot.mjs', 'vendor/uPlot.min.css']) {
     assert.ok(existsSync(`${site}/${file}`), file);
   }
 });

@@ -119,6 +119,11 @@ function embedClosure() {
     for (const [, target] of source.matchAll(/^import\s[^'"]*['"](\.\.?\/[^'"]+)['"]/gm)) {
       visit(new URL(target, `http://x/${file}`).pathname.slice(1));
     }
+    // The modules the worker imports on demand, and the .wasm each fetches beside it.
+    for (const [, target] of source.matchAll(/import\('(\.\.?\/[^']+)'\)/g)) {
+      visit(new URL(target, `http://x/${file}`).pathname.slice(1));
+    }
+    if (/^generated\/web\/[\w-]+\.mjs$/.test(file)) found.add(file.replace(/\.mjs$/, '.wasm'));
   };
   visit('embed/embed.mjs');
   visit('page/worker.mjs');
@@ -147,7 +152,9 @@ test('CORS headers go with the embed\'s folders (embed/, package/, generated/) a
 // page and the embed load is among them, and nothing of web/server/.
 test('the site is web/index.html and the files under page/, embed/, package/, generated/, examples/', async () => {
   const files = siteFiles();
-  for (const file of ['index.html', 'page/app.mjs', 'page/worker.mjs', 'page/style.css', 'embed/embed.mjs', 'package/mdsd.mjs', 'package/mdsd.d.ts', 'generated/mdsd-core.mjs', 'examples/builtin.json']) {
+  for (const file of ['index.html', 'page/app.mjs', 'page/worker.mjs', 'page/style.css', 'embed/embed.mjs', 'package/mdsd.mjs', 'package/mdsd.d.ts',
+    'generated/mdsd-core.mjs', 'generated/mdsd-glpk.mjs', 'generated/web/mdsd-core.mjs', 'generated/web/mdsd-core.wasm',
+    'generated/web/mdsd-glpk.mjs', 'generated/web/mdsd-glpk.wasm', 'examples/builtin.json']) {
     assert.ok(files.includes(file), file);
   }
   assert.ok(files.every((file) => /^(index\.html$|(page|embed|package|generated|examples)\/)/.test(file)), files.join(' '));
@@ -192,7 +199,9 @@ async function getBrotli(target) {
   throw new Error(`${target}: never sent with brotli`);
 }
 
-const textFiles = ['/', '/index.html', '/page/app.mjs', '/page/style.css', '/generated/mdsd-core.mjs', '/vendor/uPlot.mjs', '/examples/builtin.json', '/package/mdsd.d.ts'];
+// Text, and the WebAssembly the page fetches (sent compressed too).
+const textFiles = ['/', '/index.html', '/page/app.mjs', '/page/style.css', '/generated/mdsd-core.mjs', '/generated/web/mdsd-core.mjs',
+  '/generated/web/mdsd-core.wasm', '/generated/web/mdsd-glpk.wasm', '/vendor/uPlot.mjs', '/examples/builtin.json', '/package/mdsd.d.ts'];
 
 test('gzip and brotli, negotiated by Accept-Encoding, decode to the same bytes as the file; Vary says so', async () => {
   for (const target of textFiles) {
@@ -202,6 +211,8 @@ test('gzip and brotli, negotiated by Accept-Encoding, decode to the same bytes a
     assert.equal(plain.headers.vary, 'Accept-Encoding', target);
     const name = target === '/' ? 'index.html' : target.slice(1);
     if (!name.startsWith('vendor/')) assert.ok(plain.body.equals(readFileSync(`${repo}web/${name}`)), target);
+    // application/wasm: what WebAssembly.instantiateStreaming asks for.
+    if (name.endsWith('.wasm')) assert.equal(plain.headers['content-type'], 'application/wasm', target);
     const gz = await get(target, { 'accept-encoding': 'gzip' });
     assert.equal(gz.headers['content-encoding'], 'gzip', target);
     assert.equal(gz.headers.vary, 'Accept-Encoding', target);

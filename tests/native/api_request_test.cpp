@@ -144,15 +144,36 @@ TEST_CASE("unknown keys are rejected, not ignored") {
 
 TEST_CASE("lp errors name the field") {
   const std::string head = R"({"target": [0.3, 0.4, 0.3], )" + kValidDraft + R"(, "lp": )";
-  for (const char* columns : {"0", "200001", "1.5", "\"10\""}) {
+  const std::string over_flow = std::to_string(limits::kMaxLpColumns + 1);
+  const std::string over_glpk = std::to_string(limits::kMaxGlpkColumns + 1);
+  for (const std::string columns : {std::string("0"), over_flow, std::string("1.5"), std::string("\"10\"")}) {
     CAPTURE(columns);
     CHECK(starts_with(error_of(head + R"({"max_columns": )" + columns + "}}"), "lp.max_columns: "));
   }
-  CHECK(parse(head + R"({"max_columns": 200000}})").ok());
+  for (const std::string columns : {std::string("0"), over_glpk, std::string("1.5")}) {
+    CAPTURE(columns);
+    CHECK(starts_with(error_of(head + R"({"glpk_max_columns": )" + columns + "}}"), "lp.glpk_max_columns: "));
+  }
+  CHECK(parse(head + R"({"max_columns": )" + std::to_string(limits::kMaxLpColumns) + "}}").ok());
   CHECK(parse(head + R"({"max_columns": 1}})").ok());
   CHECK(starts_with(error_of(head + R"("yes"})"), "lp: "));
   CHECK(starts_with(error_of(head + R"({"columns": 5}})"), "lp.columns: "));
   CHECK(starts_with(error_of(head + R"({"inject_glpk_error": 1}})"), "lp.inject_glpk_error: "));
+  CHECK(starts_with(error_of(head + R"({"glpk": "yes"}})"), "lp.glpk: "));
+  // The GLPK cross-check: off by default, its own limit; the error hook asks for it.
+  const auto plain = parse(head + "true}");
+  REQUIRE(plain.ok());
+  CHECK_FALSE(plain.value().lp_options.glpk);
+  CHECK(plain.value().lp_options.glpk_max_columns == limits::kDefaultGlpkColumns);
+  const auto checked = parse(head + R"({"glpk": true, "glpk_max_columns": 500}})");
+  REQUIRE(checked.ok());
+  CHECK(checked.value().lp);
+  CHECK(checked.value().lp_options.glpk);
+  CHECK(checked.value().lp_options.glpk_max_columns == 500);
+  CHECK(checked.value().lp_options.max_columns == limits::kDefaultLpColumns);
+  const auto injected = parse(head + R"({"inject_glpk_error": true}})");
+  REQUIRE(injected.ok());
+  CHECK(injected.value().lp_options.glpk);
 }
 
 TEST_CASE("draft_joint is parsed into a law of sets") {

@@ -136,7 +136,7 @@ TEST_CASE("a bad request is one message, not a result") {
   CHECK(starts_with(broken.text, "request: not valid JSON"));
 }
 
-TEST_CASE("an injected GLPK error is an lp entry and the next solve is right") {
+TEST_CASE("an injected GLPK error is the cross-check's error entry and the next solve is right") {
   for (int round = 0; round < 3; ++round) {
     CAPTURE(round);
     const json failed = solved({{"target", {0.3, 0.4, 0.3}},
@@ -144,16 +144,53 @@ TEST_CASE("an injected GLPK error is an lp entry and the next solve is right") {
                                 {"drafts", 2},
                                 {"methods", {"without_replacement"}},
                                 {"lp", {{"inject_glpk_error", true}}}});
-    CHECK(contains(failed.at("lp").at("without_replacement").at("error").get<std::string>(),
-                   "GLPK"));
+    const json& entry = failed.at("lp").at("without_replacement");
+    // The max-flow answers; only the GLPK cross-check failed.
+    CHECK(entry.at("solver") == "max_flow");
+    CHECK(std::abs(entry.at("alpha").get<double>() - 0.9928571429) <= kExact);
+    CHECK(entry.at("glpk").at("solver") == "glpk");
+    CHECK(contains(entry.at("glpk").at("error").get<std::string>(), "GLPK reported an internal error"));
     const json good = solved({{"target", {0.3, 0.4, 0.3}},
                               {"draft", {0.6, 0.3, 0.1}},
                               {"drafts", 2},
                               {"methods", {"without_replacement"}},
-                              {"lp", true}});
-    CHECK(std::abs(good.at("lp").at("without_replacement").at("alpha").get<double>() -
-                   0.9928571429) <= kExact);
+                              {"lp", {{"glpk", true}}}});
+    const json& glpk = good.at("lp").at("without_replacement").at("glpk");
+    CHECK(glpk.at("solver") == "glpk");
+    CHECK(glpk.at("status") == "optimal");
+    CHECK(std::abs(glpk.at("alpha").get<double>() - 0.9928571429) <= kExact);
+    CHECK(std::abs(glpk.at("alpha_difference").get<double>()) <= kExact);
   }
+}
+
+TEST_CASE("lp entries name their solver; GLPK only with lp.glpk, within lp.glpk_max_columns") {
+  const json base = {{"target", {0.3, 0.4, 0.3}}, {"draft", {0.6, 0.3, 0.1}}, {"drafts", 2}};
+  json plain = base;
+  plain["lp"] = true;
+  const json without = solved(plain);
+  for (const auto& [name, entry] : without.at("lp").items()) {
+    CAPTURE(name);
+    CHECK(entry.at("solver") == "max_flow");
+    CHECK_FALSE(entry.contains("glpk"));
+  }
+  json checked = base;
+  checked["lp"] = {{"glpk", true}};
+  const json with = solved(checked);
+  CHECK(with.at("warnings").empty());
+  for (const auto& [name, entry] : with.at("lp").items()) {
+    CAPTURE(name);
+    CHECK(entry.at("solver") == "max_flow");
+    CHECK(entry.at("glpk").at("solver") == "glpk");
+    CHECK(std::abs(entry.at("glpk").at("alpha").get<double>() - entry.at("alpha").get<double>()) <= kExact);
+  }
+  // with_replacement has 3 + 2 * 3 = 9 columns: over a GLPK limit of 8, the
+  // max-flow still answers.
+  checked["lp"] = {{"glpk", true}, {"glpk_max_columns", 8}};
+  checked["methods"] = {"with_replacement"};
+  const json over = solved(checked);
+  const json& entry = over.at("lp").at("with_replacement");
+  CHECK(std::abs(entry.at("alpha").get<double>() - 0.89) <= kExact);
+  CHECK(contains(entry.at("glpk").at("error").get<std::string>(), "lp.glpk_max_columns"));
 }
 
 }  // namespace mdsd::test

@@ -21,7 +21,8 @@ constexpr std::int64_t kEstimateSamples = 200'000;
 constexpr double kGapRounding = 1e-12;
 
 const char* const kNames[] = {"rrs_with_replacement", "rrs_without_replacement", "kseq",
-                              "greedy",               "spechub",                 "optimal_lp"};
+                              "greedy",               "spechub",                 "optimal_lp",
+                              "optimal_with_replacement"};
 
 double number(const json& value) { return value.get<double>(); }
 
@@ -31,7 +32,9 @@ void check_entry(const json& result, const std::string& name, const json& entry)
   CAPTURE(name);
   REQUIRE(entry.contains("alpha"));
   const std::string method = entry.at("draft_method");
-  const std::string expected_method = name == "rrs_with_replacement" || name == "kseq" ? "with_replacement"
+  const bool with_replacement =
+      name == "rrs_with_replacement" || name == "kseq" || name == "optimal_with_replacement";
+  const std::string expected_method = with_replacement                                 ? "with_replacement"
                                       : name == "greedy" || name == "spechub"          ? "greedy"
                                                                                        : "without_replacement";
   CHECK(method == expected_method);
@@ -52,11 +55,11 @@ void check_entry(const json& result, const std::string& name, const json& entry)
 TEST_CASE("solve's verifiers reproduce tests/data/small.jsonl") {
   for (const SharedVerifierCase& entry : load_small_verifier_cases()) {
     CAPTURE(entry.line);
-    // No "verifiers" key, with "lp": all seven are reported.
+    // No "verifiers" key, with "lp": all eight are reported.
     const json result = solved(
         {{"target", entry.target}, {"draft", entry.draft}, {"drafts", entry.drafts}, {"lp", true}});
     const json& verifiers = result.at("verifiers");
-    CHECK(verifiers.size() == 7);
+    CHECK(verifiers.size() == 8);
     const json& expected = entry.expected_verifiers;
     const json& optimal = entry.expected_optimal;
     for (const char* name : kNames) {
@@ -66,7 +69,8 @@ TEST_CASE("solve's verifiers reproduce tests/data/small.jsonl") {
       const json& got = verifiers.at(name);
       // Which entries must be errors: SpecHub unless n = 2, and everything
       // that drafts without replacement or greedily when the support is < n.
-      const bool needs_support = n_name != "rrs_with_replacement" && n_name != "kseq";
+      const bool needs_support =
+          n_name != "rrs_with_replacement" && n_name != "kseq" && n_name != "optimal_with_replacement";
       const bool short_support = optimal.at("without_replacement").contains("error");
       if ((n_name == "spechub" && entry.drafts != 2) || (needs_support && short_support)) {
         CHECK(got.at("error").is_string());
@@ -87,6 +91,9 @@ TEST_CASE("solve's verifiers reproduce tests/data/small.jsonl") {
       }
       if (n_name == "optimal_lp") {
         CHECK(std::abs(alpha - number(optimal.at("without_replacement").at("alpha"))) <= kExact);
+      }
+      if (n_name == "optimal_with_replacement") {
+        CHECK(std::abs(alpha - number(optimal.at("with_replacement").at("alpha"))) <= kExact);
       }
     }
   }
@@ -145,7 +152,7 @@ TEST_CASE("simulate: counts, intervals and fit of every verifier; same seed, sam
                         {"simulate", {{"samples", kSamples}, {"seed", 5}}}};
   const json result = solved(request);
   const json& simulation = result.at("simulation");
-  CHECK(simulation.size() == 6);
+  CHECK(simulation.size() == 7);
   for (const std::string name : kNames) {
     CAPTURE(name);
     const json& run = simulation.at(name);
@@ -202,12 +209,12 @@ TEST_CASE("verifiers: an empty list reports none, duplicates once, absent means 
   CHECK(std::abs(number(result.at("verifiers").at("kseq").at("alpha")) - 0.84) <= kTheoryDigits);
   CHECK(std::abs(number(result.at("verifiers").at("kseq").at("rho")) - 1.4) <= kTheoryDigits);
   const json defaults = solved(base);
-  CHECK(defaults.at("verifiers").size() == 6);
+  CHECK(defaults.at("verifiers").size() == 7);
   CHECK_FALSE(defaults.at("verifiers").contains("optimal_lp"));
   CHECK_FALSE(defaults.contains("simulation"));
   json with_lp = base;
   with_lp["lp"] = true;
-  CHECK(solved(with_lp).at("verifiers").size() == 7);
+  CHECK(solved(with_lp).at("verifiers").size() == 8);
 }
 
 TEST_CASE("verifiers and simulate request errors name the field") {

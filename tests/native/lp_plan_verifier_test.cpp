@@ -3,6 +3,7 @@
 // mass (not accepted); over the draft law its output is p and its acceptance
 // is alpha*_without (the brute force over all subsets).
 #include "lp/plan_verifier.hpp"
+#include "lp/transport_flow.hpp"
 
 #include "support.hpp"
 
@@ -20,9 +21,13 @@ struct Planned {
   LpSolution solution;
 };
 
-Planned plan_for(const Eigen::VectorXd& target, const SetLaw& sets) {
+// Both solvers' plans: the max-flow's (what optimal_lp uses) and GLPK's.
+enum class Solver { max_flow, glpk };
+
+Planned plan_for(const Eigen::VectorXd& target, const SetLaw& sets, Solver solver = Solver::max_flow) {
   Planned planned{as_draft_sets(sets), {}};
-  auto solution = solve_transport_lp(target, planned.law, LpOptions{});
+  auto solution = solver == Solver::max_flow ? solve_transport_flow(target, planned.law, LpOptions{})
+                                             : solve_transport_lp(target, planned.law, LpOptions{});
   REQUIRE_MESSAGE(solution.ok(), solution.error());
   planned.solution = solution.value();
   return planned;
@@ -61,7 +66,9 @@ OutcomeOf plan_outcome(const Eigen::VectorXd& target, const Planned& planned) {
 
 TEST_CASE("plan verifier: exact law from the plan keeps p and accepts alpha*_without") {
   std::mt19937_64 rng(801);
-  for (int trial = 0; trial < 60; ++trial) {
+  for (int trial = 0; trial < 120; ++trial) {
+    const Solver solver = trial % 2 ? Solver::glpk : Solver::max_flow;
+    CAPTURE(solver == Solver::glpk);
     const Instance instance = random_instance(rng, 1, 6, 3);
     const Eigen::VectorXd& p = instance.target;
     const Eigen::VectorXd& q = instance.draft;
@@ -71,7 +78,7 @@ TEST_CASE("plan verifier: exact law from the plan keeps p and accepts alpha*_wit
     CAPTURE(instance.drafts);
     const TupleLaw tuples = brute_tuple_law(q, instance.drafts, DraftMethod::without_replacement);
     const SetLaw sets = collapse_to_sets(tuples);
-    const Planned planned = plan_for(p, sets);
+    const Planned planned = plan_for(p, sets, solver);
     const double optimum = brute_optimal_rate(p, sets).alpha;
     CHECK(std::abs(planned.solution.alpha - optimum) <= kExact);
     const OutcomeOf outcome = plan_outcome(p, planned);
@@ -80,6 +87,34 @@ TEST_CASE("plan verifier: exact law from the plan keeps p and accepts alpha*_wit
     CHECK(std::abs(accepted_mass(law) - optimum) <= kExact);
     // Optimal: a leftover token is never one of the drafts, (A) = (B).
     CHECK(std::abs(hit_mass(tuples, outcome) - optimum) <= kExact);
+  }
+}
+
+TEST_CASE("plan verifier: max-flow plans keep p when draft masses are 1e20 and more apart") {
+  // A cold draft's layers: the plan's entries for the rare sets are tiny
+  // and the leftover is what the plan leaves; the exact law must still be p.
+  const std::vector<std::vector<double>> drafts = {{1.0, 1e-20, 1e-20, 1e-45, 1e-300, 5e-324},
+                                                   {0.5, 0.5, 1e-25, 3e-25, 1e-300, 0.0}};
+  std::mt19937_64 rng(803);
+  for (const auto& values : drafts) {
+    Eigen::VectorXd q = Eigen::Map<const Eigen::VectorXd>(values.data(), static_cast<Eigen::Index>(values.size()));
+    q /= q.sum();
+    for (int trial = 0; trial < 4; ++trial) {
+      const Eigen::VectorXd p = random_distribution(rng, static_cast<int>(values.size()));
+      for (int n = 1; n <= std::min(3, support_size(q)); ++n) {
+        CAPTURE(q.transpose());
+        CAPTURE(p.transpose());
+        CAPTURE(n);
+        const TupleLaw tuples = brute_tuple_law(q, n, DraftMethod::without_replacement);
+        const SetLaw sets = collapse_to_sets(tuples);
+        const Planned planned = plan_for(p, sets);
+        const double optimum = brute_optimal_rate(p, sets).alpha;
+        CHECK(std::abs(planned.solution.alpha - optimum) <= kExact);
+        const Outcome law = mix_outcomes(tuples, plan_outcome(p, planned), p.size());
+        CHECK((output_law(law) - p).cwiseAbs().maxCoeff() <= kExact);
+        CHECK(std::abs(accepted_mass(law) - optimum) <= kExact);
+      }
+    }
   }
 }
 

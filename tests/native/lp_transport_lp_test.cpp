@@ -105,19 +105,20 @@ TEST_CASE("the LP optimum equals the brute force for random explicit joint laws"
   }
 }
 
-TEST_CASE("a law over the column limit is an error that names the limit") {
+TEST_CASE("a law over GLPK's column limit is an error that names the limit") {
   const Eigen::VectorXd draft = vector_of({.2, .2, .2, .2, .2});
   const SetLaw law = brute_set_law(draft, 3, DraftMethod::without_replacement);
   const std::int64_t columns = brute_column_count(law);  // 3 * C(5, 3) = 30
   REQUIRE(columns == 30);
   LpOptions options;
-  options.max_columns = columns - 1;
+  options.glpk_max_columns = columns - 1;
   const auto over = solve_transport_lp(draft, as_draft_sets(law), options);
   REQUIRE_FALSE(over.ok());
   CHECK(contains(over.error(), std::to_string(columns - 1)));
-  CHECK(contains(over.error(), "limit"));
+  CHECK(contains(over.error(), "GLPK's limit"));
+  CHECK(contains(over.error(), "(lp.glpk_max_columns)"));
 
-  options.max_columns = columns;  // exactly at the limit is allowed; p = q gives 1
+  options.glpk_max_columns = columns;  // exactly at the limit is allowed; p = q gives 1
   const auto at = solve_transport_lp(draft, as_draft_sets(law), options);
   REQUIRE(at.ok());
   CHECK(std::abs(at.value().alpha - 1.0) <= kExact);

@@ -6,6 +6,7 @@
 
 #include "core/ratio_order.hpp"
 #include "lp/plan_verifier.hpp"
+#include "lp/transport_flow.hpp"
 #include "verify/greedy_verifier.hpp"
 #include "verify/kseq_verifier.hpp"
 #include "verify/rrs_verifier.hpp"
@@ -95,7 +96,7 @@ struct Bench {
 
     const SetLaw sets = brute_set_law(q, n, DraftMethod::without_replacement);
     lp_law = as_draft_sets(sets);
-    auto solution = solve_transport_lp(p, lp_law, LpOptions{});
+    auto solution = solve_transport_flow(p, lp_law, LpOptions{});  // as optimal_lp solves it
     REQUIRE(solution.ok());
     lp = solution.value();
     const double optimum = brute_optimal_rate(p, sets).alpha;

@@ -4,7 +4,8 @@
 //   <mdsd-calculator target="0.3,0.4,0.3" draft="0.6,0.3,0.1" drafts="2"></mdsd-calculator>
 //
 // Attributes: target, draft (numbers), or target-logits, draft-logits with
-// temperature, top-k, top-p; or synthetic="152064" seed="1"; drafts; lp.
+// temperature, top-k, top-p; or synthetic="152064" seed="1"; drafts; lp (lp="glpk":
+// with GLPK's cross-check too).
 // Everything lives in a shadow root (no global CSS, the host's styles are
 // left alone). The calculator (the worker and its WebAssembly module) loads
 // only when the element comes near the viewport, and only from the site this
@@ -17,6 +18,7 @@ const methodLabels = { with_replacement: 'with replacement', without_replacement
 const verifierLabels = {
   rrs_with_replacement: 'RRS, with replacement', rrs_without_replacement: 'RRS, without replacement',
   kseq: 'K-SEQ', greedy: 'greedy verifier', spechub: 'SpecHub', optimal_lp: 'optimal (LP plan)', exact_match: 'exact match (top-n)',
+  optimal_with_replacement: 'optimal (with replacement)',
 };
 
 // Inherited properties would flow in from the host page (a host rule such as
@@ -186,6 +188,12 @@ class MdsdCalculatorElement extends HTMLElement {
   }
 
   // n as typed, read strictly: a number input would read "1,5" as 15.
+  // lp="glpk": the LP cross-check with GLPK too (its module is fetched only then).
+  #lp() {
+    if (!this.hasAttribute('lp')) return false;
+    return this.getAttribute('lp') === 'glpk' ? { glpk: true } : true;
+  }
+
   #drafts() {
     const text = this.#field('drafts').value.trim();
     const fail = (message) => { throw Object.assign(new Error(`drafts: ${message}`), { field: 'drafts' }); };
@@ -205,7 +213,7 @@ class MdsdCalculatorElement extends HTMLElement {
     try {
       job = {
         target: this.#distribution('target'), draft: this.#distribution('draft'),
-        drafts: this.#drafts(), lp: this.hasAttribute('lp'), sweeps: {},
+        drafts: this.#drafts(), lp: this.#lp(), sweeps: {},
       };
     } catch (problem) {
       this.#latest++;
@@ -295,6 +303,7 @@ class MdsdCalculatorElement extends HTMLElement {
     }
     parts.push(`drafts=${encodeURIComponent(this.#field('drafts').value.trim())}`);
     if (this.hasAttribute('lp')) parts.push('lp=1');
+    if (this.getAttribute('lp') === 'glpk') parts.push('glpk=1');
     this.#root.querySelector('a').href = new URL(`./#${parts.join('&')}`, site).href;
   }
 }

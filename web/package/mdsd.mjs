@@ -2,7 +2,14 @@
 // returns the result object of README.md's contract, in Node and in browsers.
 // Number arrays cross into the WebAssembly module as Float64 buffers, not as
 // JSON text; everything else is JSON.
-import createMdsdCore from '../generated/mdsd-core.mjs';
+// Two modules (README "JavaScript API"): the core, without GLPK, and the
+// whole core with GLPK, loaded only for a request that asks for the GLPK
+// cross-check (lp.glpk), once. Both are imported on demand, so that a page
+// passing its own modules (load({modules})) never fetches these.
+const inlinedModules = {
+  core: () => import('../generated/mdsd-core.mjs'),
+  glpk: () => import('../generated/mdsd-glpk.mjs'),
+};
 
 /** Thrown for a request the calculator rejects; `field` names the culprit. */
 export class MdsdInputError extends Error {
@@ -156,7 +163,8 @@ function snapshotOf(core) {
   return { pages, length: words.length, stack: core.stackSave() };
 }
 
-class Calculator {
+// One instance of a module: its heap, limits and the snapshot to restore.
+class ModuleCalculator {
   #core;
   #limits;
   #pristine;
@@ -237,6 +245,48 @@ class Calculator {
         draft: core.HEAPF64.slice(draft >> 3, (draft >> 3) + vocab),
       };
     });
+  }
+
+  /**
+   * The best draft tree for a sibling acceptance vector (README "Draft
+   * trees"): request {acceptance: [p1, ...], budget, depth, cost?:
+   * {draft_time, target_time | target_times: [[tokens, time], ...]},
+   * by_budget?: true}, the JSON of `mdsd tree`. Throws MdsdInputError
+   * naming the field ("acceptance[1]", "cost.target_times[0]").
+   */
+  tree(request) {
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+      throw new MdsdInputError('request: must be an object {acceptance, budget, depth}');
+    }
+    // A typed array of acceptances is read as its numbers (JSON would make it an object).
+    const acceptance = request.acceptance;
+    const wire = ArrayBuffer.isView(acceptance) && !(acceptance instanceof DataView) ? { ...request, acceptance: Array.from(acceptance, Number) } : request;
+    const core = this.#core;
+    return JSON.parse(this.#invoke((pointer) => core._mdsd_tree(pointer[0], pointer.ok), [serialise(wire, 'request')], [], 'request'));
+  }
+
+  /**
+   * The acceptance at widths 1..max_width and the sibling vectors p[b]
+   * (README "The acceptance vector"), from a solve request with "max_width"
+   * in place of "drafts" (number arrays as in solve), a dataset summary
+   * (createBatch(...).summary()) or its per-position rows (summary({perPosition:
+   * true}).positions). options.format: 'json' (the object, the default) or
+   * 'csv' (the text of `mdsd acceptance-vector --csv`).
+   */
+  acceptanceVector(request, { format = 'json' } = {}) {
+    if (format !== 'json' && format !== 'csv') {
+      throw new MdsdInputError(`format: must be "json" or "csv", got ${printableKey(String(format))}`);
+    }
+    if (request === null || typeof request !== 'object') {
+      throw new MdsdInputError('request: must be an object (a request with max_width, or a dataset summary) or an array of per-position rows');
+    }
+    const { json, paths, buffers } = Array.isArray(request)
+      ? { json: serialise(request, 'positions'), paths: '[]', buffers: [] }
+      : toWire(request, ['target', 'draft'], this.#limits, 'request');
+    const core = this.#core;
+    const text = this.#invoke((pointer) => core._mdsd_acceptance_vector(pointer[0], pointer[1], pointer.buffers, pointer.sizes,
+      buffers.length, format === 'csv' ? 1 : 0, pointer.ok), [json, paths], buffers, 'request');
+    return format === 'csv' ? text : JSON.parse(text);
   }
 
   /**
@@ -383,14 +433,105 @@ class Calculator {
   }
 }
 
-/** Instantiates the WebAssembly module (inlined: no file to fetch). */
-export async function load() {
-  // While a call runs, the module's own messages (an abort's "Aborted()") are
-  // not the caller's console output: the failure comes back as an exception.
-  // While loading they are (e.g. a Content-Security-Policy refusing to
-  // compile the module).
+// Whether a request asks for GLPK's cross-check (README "Request": lp.glpk,
+// and lp.inject_glpk_error, which implies it). Anything but `true` goes to the
+// core, which validates it.
+function asksForGlpk(request) {
+  const lp = request?.lp;
+  return lp !== null && typeof lp === 'object' && !Array.isArray(lp) && (lp.glpk === true || lp.inject_glpk_error === true);
+}
+
+/**
+ * The calculator: the core module, and the GLPK module once a request asks
+ * for it (or loadGlpk() was called). Batches and synthetic pairs use the core.
+ */
+class Calculator {
+  #core;
+  #glpk = null;
+  #glpkLoading = null;
+  #instantiate;
+
+  constructor(core, instantiate) {
+    this.#core = core;
+    this.#instantiate = instantiate;
+  }
+
+  /** Whether the GLPK module is loaded: solve() can then take lp.glpk. */
+  get glpkLoaded() {
+    return this.#glpk !== null;
+  }
+
+  /** Loads the GLPK module (once; later calls return the same promise). */
+  loadGlpk() {
+    this.#glpkLoading ??= this.#instantiate('glpk').then((glpk) => { this.#glpk = glpk; }, (error) => {
+      this.#glpkLoading = null;  // a failed fetch may be tried again
+      throw error;
+    });
+    return this.#glpkLoading;
+  }
+
+  /**
+   * Solves one request (see ModuleCalculator.solve). A request with
+   * lp.glpk goes to the GLPK module, which must be loaded (loadGlpk(), or
+   * use solveAsync, which loads it when asked).
+   */
+  solve(request, options) {
+    if (!asksForGlpk(request)) return this.#core.solve(request, options);
+    if (this.#glpk === null) {
+      throw new MdsdInputError('lp.glpk: the GLPK module is not loaded yet: await calculator.loadGlpk() first, or call solveAsync()');
+    }
+    return this.#glpk.solve(request, options);
+  }
+
+  /** solve(), after loading the GLPK module when the request asks for it. */
+  async solveAsync(request, options) {
+    if (asksForGlpk(request)) await this.loadGlpk();
+    return this.solve(request, options);
+  }
+
+  syntheticPair(options) {
+    return this.#core.syntheticPair(options);
+  }
+
+  createBatch(settings) {
+    return this.#core.createBatch(settings);
+  }
+
+  /** The best draft tree (README "Draft trees"); in the core module. */
+  tree(request) {
+    return this.#core.tree(request);
+  }
+
+  /** The acceptance vector at widths 1..max_width, or of a dataset summary; in the core module. */
+  acceptanceVector(request, options) {
+    return this.#core.acceptanceVector(request, options);
+  }
+}
+
+// One module's instance. While a call runs, the module's own messages (an
+// abort's "Aborted()") are not the caller's console output: the failure comes
+// back as an exception. While loading they are (e.g. a
+// Content-Security-Policy refusing to compile the module).
+async function instantiate(module) {
+  const { default: create } = await module();
   const output = { quiet: false };
-  const core = await createMdsdCore({ printErr: (text) => { if (!output.quiet) console.error(text); } });
+  const core = await create({ printErr: (text) => { if (!output.quiet) console.error(text); } });
   output.quiet = true;
-  return new Calculator(core);
+  return new ModuleCalculator(core);
+}
+
+/**
+ * Instantiates the core module (the package's: the WebAssembly inlined, no
+ * file to fetch). options.glpk: also load the GLPK module now.
+ * options.modules: {core, glpk}, functions that import each module (an
+ * Emscripten ES module factory as the default export), for a site that
+ * serves the modules with their .wasm beside them (the page does).
+ */
+export async function load({ glpk = false, modules = inlinedModules } = {}) {
+  for (const name of ['core', 'glpk']) {
+    if (typeof modules?.[name] !== 'function') throw new TypeError(`load: modules.${name} must be a function that imports the module`);
+  }
+  const calculator = new Calculator(await instantiate(modules.core), (name) => instantiate(modules[name]));
+  if (glpk) await calculator.loadGlpk();
+  return calculator;
 }

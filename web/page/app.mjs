@@ -9,6 +9,8 @@
 //   result-tables.mjs ... on screen;  result-charts.mjs  the charts' data
 //   progress.mjs      the progress bar, percentage and time left
 //   embed-dialog.mjs  the Embed dialog;  compact-view.mjs  the iframe's view
+//   panels.mjs        the Dataset panel (dataset.mjs), loaded after the first numbers
+//   trees-loader.mjs  the Draft trees panel (trees.mjs), loaded the same way
 // Every number of the result carries data-testid (its key in the result
 // JSON, e.g. "optimal.greedy.alpha") and data-value (full precision).
 import { $, form } from './dom.mjs';
@@ -24,6 +26,8 @@ import { copyLink, showLinkLimit } from './share.mjs';
 import { largeText, parseText, parseLoadedFile, rememberParsed, sizeText } from './large-input.mjs';
 import './embed-dialog.mjs';
 import './compact-view.mjs';
+import './panels.mjs';
+import './trees-loader.mjs';
 
 const undo = $('preset-undo');
 

@@ -35,6 +35,7 @@ export const seriesStyle = {
   'verifiers.greedy': { label: 'greedy verifier', hue: 'yellow', dash: [2, 3], marker: 'cross' },
   'verifiers.spechub': { label: 'SpecHub', hue: 'ink', dash: [6, 2, 2, 2, 2, 2], marker: 'plus' },
   'verifiers.optimal_lp': { label: 'optimal (LP plan)', hue: 'grey', dash: [1, 3], marker: 'hexagon' },
+  'verifiers.optimal_with_replacement': { label: 'optimal with repl.', hue: 'blue', dash: [4, 2], marker: 'plus' },
 };
 // A series the table above does not know (a new verifier) still gets a style of its own.
 const spare = [['sky', [12, 4], 'hexagon'], ['purple', [4, 2, 1, 2], 'diamond'], ['orange', [1, 2, 6, 2], 'star'], ['blue', [5, 5], 'cross']];
@@ -50,12 +51,12 @@ function styleOf(key, index) {
 // properties when a chart is drawn, and charts are redrawn when the colour
 // scheme changes (dark mode).
 const cssColour = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-const colours = () => ({
+export const colours = () => ({
   axis: cssColour('--chart-axis', '#3b4450'), grid: cssColour('--chart-grid', '#e6e9ed'), tick: cssColour('--chart-tick', '#d0d7de'),
   p: cssColour('--chart-p', '#1b1f24'), q: cssColour('--chart-q', '#b8531c'), shade: cssColour('--chart-shade', '31, 95, 191'),
   marker: cssColour('--chart-marker', '#8c959f'), page: cssColour('--page', '#fff'), ...okabeIto(),
 });
-const axisStyle = () => {
+export const axisStyle = () => {
   const c = colours();
   return { stroke: c.axis, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.tick, width: 1 } };
 };
@@ -130,7 +131,7 @@ export function logTicks(u, ticks) {
   };
   return ticks.map((t) => (t == null ? '' : label(t)));
 }
-const integerTicks = (u, ticks) => ticks.map((t) => (t == null || !Number.isInteger(t) ? '' : t.toLocaleString('en')));
+export const integerTicks = (u, ticks) => ticks.map((t) => (t == null || !Number.isInteger(t) ? '' : t.toLocaleString('en')));
 
 // ---- markers and swatches --------------------------------------------------
 
@@ -165,7 +166,7 @@ const path2d = (shape) => {
 
 // Draws a series' markers at each of its points (uPlot's own points are
 // circles only).
-function drawMarkers(u, seriesIndex, style, colour, page) {
+export function drawMarkers(u, seriesIndex, style, colour, page) {
   const shape = shapes[style.marker] ? style.marker : 'circle';
   const radius = (style.hollow ? 5 : 3.6) * devicePixelRatio;
   const xs = u.data[0], ys = u.data[seriesIndex];
@@ -294,7 +295,7 @@ function hatch(ctx, colour, { spacing = 6, width = 1.5, background = null } = {}
 // beside it, the legend and the data table. The container (index.html's
 // .chart, with the chart's name as aria-label) becomes a group of the three:
 // the plot is the image, the legend and the table its text.
-class Chart {
+export class Chart {
   #element;
   #plotBox;
   #legend;

@@ -19,7 +19,12 @@ import {
   sniffFormat, pairFormat, openLlamaPair, responsePairPositions,
 } from './dataset-files.mjs';
 
-const calculator = load();
+// The page's modules, as in worker.mjs (dataset mode never asks for GLPK).
+const pageModules = {
+  core: () => import('../generated/web/mdsd-core.mjs'),
+  glpk: () => import('../generated/web/mdsd-glpk.mjs'),
+};
+const calculator = load({ modules: pageModules });
 // About this many bytes of each file are read at a time.
 const chunkBytes = 8 << 20;
 const progressEvery = 150;  // ms

@@ -21,6 +21,8 @@ let worker = null;
 let runId = 0;
 let running = null;    // {id, done, total, started}
 let output = null;     // {summary, positions} of the last complete run
+/** The last complete run's {summary, positions}, or null (the Draft trees panel reads the summary). */
+export const datasetOutput = () => output;
 let charts = null;     // {histogram, drafts, temperature} once uPlot is loaded
 
 // ---- the source --------------------------------------------------------------
@@ -243,6 +245,7 @@ function onMessage(data) {
     showProgress(false);
     if (data.summary.complete !== true) return fail('The run did not complete: no summary.');
     output = { summary: data.summary, positions: data.positions };
+    document.dispatchEvent(new CustomEvent('dataset-summary', { detail: output }));
     $('dataset-status').textContent = `Complete: ${data.summary.positions.toLocaleString('en')} positions in ${seconds.toFixed(1)} s.` +
       (data.positions === null ? ` No per-position downloads (${data.perPositionNote}); mdsd batch --per-position writes them.` : '');
     $('dataset-download-csv').disabled = $('dataset-download-json').disabled = data.positions === null;

@@ -31,7 +31,7 @@ export function embedSnippets() {
       if (form[key].value.trim() !== '') attributes.push([key.replace('_', '-'), form[key].value.trim()]);
     }
   }
-  if (form.lp.checked) attributes.push(['lp', '']);
+  if (form.lp.checked) attributes.push(['lp', form.glpk.checked && !$('glpk-box').hidden ? 'glpk' : '']);
   const element = `<mdsd-calculator ${attributes.map(([k, v]) => (v === '' ? k : `${k}="${escapeAttribute(v)}"`)).join(' ')}></mdsd-calculator>`;
   const script = `<script type="module" src="${pageUrl('embed/embed.mjs')}"></script>`;
   const iframe = `<iframe src="${escapeAttribute(pageUrl(compactHash()))}" title="MDSD calculator" width="100%" height="720" style="border:0" loading="lazy"></iframe>`;

@@ -12,7 +12,6 @@ import { showError, clearErrors, showRequestError } from './field-errors.mjs';
 import { showProgress, showProgressSoon, hideProgress, simulationProgressText } from './progress.mjs';
 import { updateHash } from './history.mjs';
 import { showLinkLimit } from './share.mjs';
-import { setupExports } from './export.mjs';
 
 const workerUrl = new URL('./worker.mjs', import.meta.url);
 const status = $('status');
@@ -55,7 +54,13 @@ function resultJson() {
     worker.postMessage(message);
   });
 }
-setupExports({ resultJson });
+
+// What the first numbers do not need loads once they are on screen (or the
+// first job ended without them): the export buttons here, the Dataset panel
+// (panels.mjs). Resolves once.
+let firstNumbersShown;
+export const firstNumbers = new Promise((resolve) => { firstNumbersShown = resolve; });
+firstNumbers.then(() => import('./export.mjs')).then(({ setupExports }) => setupExports({ resultJson }));
 
 // The long arrays the worker has (worker.mjs takeArrays): sent once, then
 // named {same: key} while they stay the same arrays.
@@ -102,6 +107,7 @@ export function refuseInput(field, message) {
   showError(field, message);
   status.textContent = 'Fix the input to compute.';
   showLinkLimit(updateHash().left);
+  firstNumbersShown();
 }
 
 /** The numbers on screen are about to change (typing): dim them until the new ones come. */
@@ -175,6 +181,7 @@ function onWorkerMessage(data) {
       clearResults();
       showError(data.error.field, data.error.message);
       status.textContent = 'Fix the input to compute.';
+      firstNumbersShown();
       break;
     case 'result':
       running.hasResult = true;
@@ -184,6 +191,7 @@ function onWorkerMessage(data) {
       resultShown(data.result);
       status.textContent = resultStatus(data);
       if (data.simulating) status.textContent += ' The Monte Carlo check follows.';
+      firstNumbersShown();
       break;
     case 'chart':
       showChart(data.chart);

@@ -17,6 +17,7 @@ export const verifierLabels = {
   spechub: 'SpecHub',
   optimal_lp: 'optimal (LP plan)',
   exact_match: 'exact match (top-n)',
+  optimal_with_replacement: 'optimal (with replacement)',
 };
 
 export const methodLabel = (key) => methodLabels[key] ?? key.replace(/_/g, ' ');

@@ -16,6 +16,18 @@ export const linkLimit = 4096;
 
 const isCompact = () => document.body.classList.contains('compact');
 
+// Keys of a panel loaded later (trees.mjs: tree_*): the panel registers how
+// it writes and reads them; until it has, a hash's keys of that kind are kept
+// as they came, so that a link opened before the panel loads loses nothing.
+const panels = [];
+let heldPanelKeys = [];
+const isPanelKey = (key) => key.startsWith('tree_');
+/** panel: {write(add), read(params)}; read runs at once with the hash last applied. */
+export function registerPanelKeys(panel) {
+  panels.push(panel);
+  panel.read(new URLSearchParams(heldPanelKeys));
+}
+
 /**
  * {hash, complete, left: [{field, count}]}: `left` lists the distributions
  * too long for a link (left out of `hash`), `complete` is true when none is.
@@ -58,9 +70,12 @@ export function currentHash() {
     if (verifiers.length !== form.querySelectorAll('input[name="verifier"]').length) add('verifiers', verifiers.join(','));
   }
   add('lp', form.lp.checked ? 1 : 0);
+  if (features?.glpk && form.lp.checked && form.glpk.checked) add('glpk', 1);
   if (features?.simulate && form.simulate.checked) add('simulate', form.samples.value.trim());
   add('d', form.depth.value.trim());
   add('c', form.cost.value.trim());
+  if (panels.length) for (const panel of panels) panel.write(add);
+  else for (const [key, value] of heldPanelKeys) add(key, value);
   if (isCompact()) add('view', 'compact');
   return { hash: `#${parts.join('&')}`, complete: left.length === 0, left };
 }
@@ -108,12 +123,15 @@ export function applyHash(hash) {
   if (params.has('methods')) setPendingMethods(new Set(params.get('methods').split(',')));
   if (params.has('verifiers')) setPendingVerifiers(new Set(params.get('verifiers').split(',').filter(Boolean)));
   if (params.has('lp')) form.lp.checked = params.get('lp') !== '0';
+  form.glpk.checked = params.has('glpk') && params.get('glpk') !== '0';
   syncVerifiers();
   if (params.has('d')) form.depth.value = params.get('d');
   if (params.has('c')) form.cost.value = params.get('c');
   form.simulate.checked = params.has('simulate');
   if (params.has('simulate')) form.samples.value = params.get('simulate');
   syncSampling();
+  heldPanelKeys = [...params].filter(([key]) => isPanelKey(key));
+  for (const panel of panels) panel.read(params);
   return found;
 }
 

@@ -4,19 +4,24 @@
 import { $ } from './dom.mjs';
 import { methodLabel } from './labels.mjs';
 
-const charts = import('./charts.mjs');
 let distributionChart = null, draftsChart = null, temperatureChart = null;
 
 // What is drawn: the worker's chart data, the sweep points so far, and
 // the job's n and temperature (marked on the sweeps).
 const state = { chart: null, sizes: null, sweeps: { drafts: [], temperature: [] }, pending: null, drafts: null, temperature: null };
 
-charts.then(({ DistributionChart, SweepChart }) => {
-  distributionChart = new DistributionChart($('dist-chart'));
-  draftsChart = new SweepChart($('drafts-chart'), 'drafts n', { integerX: true });
-  temperatureChart = new SweepChart($('temperature-chart'), 'temperature');
-  drawCharts();
-});
+// charts.mjs and uPlot are not needed for the first numbers: they load with
+// the first chart data, which the worker sends after the first result.
+let charts = null;
+function loadCharts() {
+  charts ??= import('./charts.mjs').then(({ DistributionChart, SweepChart }) => {
+    distributionChart = new DistributionChart($('dist-chart'));
+    draftsChart = new SweepChart($('drafts-chart'), 'drafts n', { integerX: true });
+    temperatureChart = new SweepChart($('temperature-chart'), 'temperature');
+    drawCharts();
+  });
+  return charts;
+}
 
 function drawCharts() {
   if (!distributionChart) return;
@@ -58,11 +63,13 @@ export function resultShown(result) {
 
 export function showChart(chart) {
   state.chart = chart;
+  loadCharts();
   drawCharts();
 }
 
 export function addSweepPoint(kind, point) {
   state.sweeps[kind].push(point);
+  loadCharts();
   drawCharts();
 }
 
@@ -70,7 +77,7 @@ export function clearCharts() {
   state.chart = null;
   state.sizes = null;
   state.sweeps = { drafts: [], temperature: [] };
-  charts.then(() => {
+  charts?.then(() => {
     distributionChart?.clear();
     draftsChart?.clear();
     temperatureChart?.clear();

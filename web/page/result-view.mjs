@@ -104,7 +104,9 @@ export function optimalRows(result, { depth = null, lpAsked = false } = {}) {
     else if (lp) {
       lpCell = acceptanceCell(`lp.${method}`, lp);
       if (typeof lp.alpha === 'number') {
-        lpCell.title = `${lp.alpha} (GLPK: ${lp.status}, ${Number(lp.columns).toLocaleString('en')} columns; certificate gives ${lp.certificate_alpha})`;
+        const solver = lp.solver === 'glpk' ? 'GLPK' : 'max-flow';
+        const glpk = typeof lp.glpk?.alpha === 'number' ? `; GLPK gives ${lp.glpk.alpha}` : lp.glpk?.error ? `; GLPK: ${lp.glpk.error}` : '';
+        lpCell.title = `${lp.alpha} (${solver}: ${lp.status}, ${Number(lp.columns).toLocaleString('en')} columns; certificate gives ${lp.certificate_alpha}${glpk})`;
       }
     } else lpCell = lpAsked ? { className: 'number', parts: [] } : empty();
     return {

@@ -26,7 +26,15 @@
 // The page terminates the worker for a hard cancel.
 import { load } from '../package/mdsd.mjs';
 
-const calculator = load();
+// The page's modules: the builds with the .wasm beside the module
+// (web/generated/web/), which the server sends compressed and the browser
+// compiles while it downloads; the GLPK module is fetched only when a job
+// asks for the GLPK cross-check (README "JavaScript API").
+const pageModules = {
+  core: () => import('../generated/web/mdsd-core.mjs'),
+  glpk: () => import('../generated/web/mdsd-glpk.mjs'),
+};
+const calculator = load({ modules: pageModules });
 let latest = 0;
 
 // Which optional request keys this core knows (the core rejects unknown keys).
@@ -56,6 +64,8 @@ async function probeFeatures() {
     methodNames,
     verifiers: accepts({ verifiers: ['rrs_with_replacement'] }),
     simulate: accepts({ verifiers: ['rrs_with_replacement'], simulate: { samples: 100, seed: 1 } }),
+    // lp.glpk (the GLPK cross-check): the core validates it without loading GLPK.
+    glpk: accepts({ lp: { glpk: false } }),
   };
 }
 const features = probeFeatures();
@@ -219,7 +229,9 @@ async function run(id, job) {
   const started = performance.now();
   let result;
   try {
-    result = core.solve(exactRequest);
+    // A first GLPK cross-check waits for the GLPK module (fetched once).
+    result = await core.solveAsync(exactRequest);
+    if (id !== latest) return;
   } catch (error) {
     self.postMessage({ id, type: 'error', error: { field: error.field ?? 'request', message: error.message } });
     return;
@@ -284,7 +296,7 @@ async function run(id, job) {
     const simulationStarted = performance.now();
     let full;
     try {
-      full = core.solve(request, { onProgress });
+      full = await core.solveAsync(request, { onProgress });
     } catch (error) {
       self.postMessage({ id, type: 'error', error: { field: error.field ?? 'request', message: error.message } });
       return;
@@ -302,7 +314,7 @@ async function exportJson(id, job) {
   if (lastFull?.id !== id) {
     const core = await calculator;
     const found = await features;
-    lastFull = { id, result: core.solve(requestOf(job, core, found)) };
+    lastFull = { id, result: await core.solveAsync(requestOf(job, core, found)) };
   }
   return `${JSON.stringify(lastFull.result, null, 2)}\n`;
 }

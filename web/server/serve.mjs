@@ -29,9 +29,12 @@ const types = {
   '.json': 'application/json; charset=utf-8', '.svg': 'image/svg+xml',
   '.txt': 'text/plain; charset=utf-8', '.npy': 'application/octet-stream', '.csv': 'text/csv; charset=utf-8',
   '.ts': 'text/plain; charset=utf-8',
+  // application/wasm lets the browser compile the module while it downloads.
+  '.wasm': 'application/wasm',
 };
-// Worth compressing: text. (.npy test files are binary, and small.)
-const compressible = new Set(['.html', '.mjs', '.js', '.css', '.json', '.svg', '.txt', '.csv', '.ts']);
+// Worth compressing: text, and WebAssembly (about 40% of its bytes gzipped).
+// (.npy test files are binary, and small.)
+const compressible = new Set(['.html', '.mjs', '.js', '.css', '.json', '.svg', '.txt', '.csv', '.ts', '.wasm']);
 
 // What <mdsd-calculator> loads when a page of another origin embeds it: the
 // element itself (embed/), then (from a same-origin blob worker)

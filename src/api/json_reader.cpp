@@ -1,0 +1,704 @@
+#include "api/json_reader.hpp"
+
+#include "core/message_text.hpp"
+
+#include <fast_float/fast_float.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+
+namespace mdsd {
+namespace {
+
+using nlohmann::json;
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+constexpr const char* kNulByte = "a NUL byte (JSON text cannot hold one)";
+
+// The length of the well-formed UTF-8 sequence at `at` (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
+std::size_t utf8_length(const char* at, const char* end) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(at[k]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    if (lead == 0xe0) low = 0xa0;
+    if (lead == 0xed) high = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    if (lead == 0xf0) low = 0x90;
+    if (lead == 0xf4) high = 0x8f;
+  } else {
+    return 0;
+  }
+  if (static_cast<std::size_t>(end - at) < length || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if (byte(k) < 0x80 || byte(k) > 0xbf) return 0;
+  }
+  return length;
+}
+
+void append_utf8(std::string& out, std::uint32_t code) {
+  if (code < 0x80) {
+    out += static_cast<char>(code);
+  } else if (code < 0x800) {
+    out += static_cast<char>(0xc0 | (code >> 6));
+    out += static_cast<char>(0x80 | (code & 0x3f));
+  } else if (code < 0x10000) {
+    out += static_cast<char>(0xe0 | (code >> 12));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (code & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (code >> 18));
+    out += static_cast<char>(0x80 | ((code >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((code >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (code & 0x3f));
+  }
+}
+
+// The events of a value that is read (checked) but not kept: the contents of
+// a non-number element of a number array.
+class SkippingHandler final : public JsonHandler {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool integer(std::int64_t) override { return true; }
+  bool unsigned_integer(std::uint64_t) override { return true; }
+  bool number(double) override { return true; }
+  bool string(std::string&&) override { return true; }
+  bool key(std::string&&) override { return true; }
+  bool start_object() override { return true; }
+  bool end_object() override { return true; }
+  ArrayMode start_array() override { return ArrayMode::values; }
+  bool end_array() override { return true; }
+};
+
+struct Number {
+  enum class Kind { signed_integer, unsigned_integer, real } kind = Kind::real;
+  std::int64_t signed_value = 0;
+  std::uint64_t unsigned_value = 0;
+  double real = 0.0;
+
+  double as_double() const {
+    switch (kind) {
+      case Kind::signed_integer: return static_cast<double>(signed_value);
+      case Kind::unsigned_integer: return static_cast<double>(unsigned_value);
+      default: return real;
+    }
+  }
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view text) : begin_(text.data()), at_(text.data()), end_(text.data() + text.size()) {}
+
+  std::optional<JsonTextError> run(JsonHandler& handler) {
+    if (end_ - at_ >= 3 && std::memcmp(at_, "\xef\xbb\xbf", 3) == 0) at_ += 3;  // RFC 8259 §8.1 allows ignoring it
+    skip_space();
+    if (at_ == end_) {
+      fail(at_, "the text is empty (or only white space); expected a JSON value");
+    } else if (value(handler, 0)) {
+      skip_space();
+      if (at_ == end_) return std::nullopt;
+      unexpected("expected the end of the text after the JSON value");
+    }
+    return std::move(error_);
+  }
+
+ private:
+  void skip_space() {
+    while (at_ < end_ && is_space(*at_)) ++at_;
+  }
+  bool next_is(char c) const { return at_ < end_ && *at_ == c; }
+
+  // Reads one value at at_ (white space skipped), the values nested in it
+  // included, with a stack of the open containers instead of recursion.
+  // `depth`: how many containers are open around it.
+  bool value(JsonHandler& handler, std::size_t depth) {
+    std::string open;  // 'a' and 'o', innermost last
+    for (;;) {
+      skip_space();
+      if (at_ == end_) return unexpected("expected a value");
+      switch (*at_) {
+        case '{':
+          if (depth + open.size() >= kMaxJsonDepth) return too_deep();
+          ++at_;
+          if (!handler.start_object()) return stopped();
+          skip_space();
+          if (next_is('}')) {
+            ++at_;
+            if (!handler.end_object()) return stopped();
+            break;
+          }
+          open += 'o';
+          if (!member_key(handler)) return false;
+          continue;  // to the member's value
+        case '[':
+          if (depth + open.size() >= kMaxJsonDepth) return too_deep();
+          ++at_;
+          if (handler.start_array() == JsonHandler::ArrayMode::numbers) {
+            if (!number_array(handler, depth + open.size() + 1)) return false;
+            break;
+          }
+          skip_space();
+          if (next_is(']')) {
+            ++at_;
+            if (!handler.end_array()) return stopped();
+            break;
+          }
+          open += 'a';
+          continue;  // to the first element
+        case '"': {
+          std::string text;
+          if (!read_string(text)) return false;
+          if (!handler.string(std::move(text))) return stopped();
+          break;
+        }
+        case 't':
+        case 'f':
+        case 'n': {
+          if (!literal(handler)) return false;
+          break;
+        }
+        default: {
+          if (*at_ != '-' && !is_digit(*at_)) return not_a_value();
+          Number number;
+          if (!read_number(number)) return false;
+          const bool kept = number.kind == Number::Kind::signed_integer     ? handler.integer(number.signed_value)
+                            : number.kind == Number::Kind::unsigned_integer ? handler.unsigned_integer(number.unsigned_value)
+                                                                            : handler.number(number.real);
+          if (!kept) return stopped();
+        }
+      }
+      // A value is complete: what may follow it in the open containers.
+      for (;;) {
+        if (open.empty()) return true;
+        skip_space();
+        if (next_is(',')) {
+          ++at_;
+          if (open.back() == 'o') {
+            skip_space();
+            if (!member_key(handler)) return false;
+          }
+          break;  // to the next value
+        }
+        if (open.back() == 'a' && next_is(']')) {
+          ++at_;
+          open.pop_back();
+          if (!handler.end_array()) return stopped();
+        } else if (open.back() == 'o' && next_is('}')) {
+          ++at_;
+          open.pop_back();
+          if (!handler.end_object()) return stopped();
+        } else {
+          return unexpected(open.back() == 'a' ? "expected ',' or ']' after an array element"
+                                               : "expected ',' or '}' after an object member");
+        }
+      }
+    }
+  }
+
+  // After '[' of an array the handler takes as numbers.
+  bool number_array(JsonHandler& handler, std::size_t depth) {
+    skip_space();
+    if (next_is(']')) {
+      ++at_;
+      return handler.end_array() || stopped();
+    }
+    for (;;) {
+      skip_space();
+      if (at_ == end_) return unexpected("expected a value");
+      const char c = *at_;
+      if (c == '-' || is_digit(c)) {
+        Number number;
+        if (!read_number(number)) return false;
+        if (!handler.number_element(number.as_double())) return stopped();
+      } else if (c == '"') {
+        std::string text;
+        if (!read_string(text)) return false;
+        if (!handler.other_element(JsonKind::string, text)) return stopped();
+      } else {
+        const JsonKind kind = c == '[' ? JsonKind::array : c == '{' ? JsonKind::object : c == 'n' ? JsonKind::null : JsonKind::boolean;
+        if (c != '[' && c != '{' && c != 't' && c != 'f' && c != 'n') return not_a_value();
+        if (!handler.other_element(kind, {})) return stopped();
+        SkippingHandler skipping;
+        if (!value(skipping, depth)) return false;
+      }
+      skip_space();
+      if (next_is(',')) {
+        ++at_;
+        continue;
+      }
+      if (next_is(']')) {
+        ++at_;
+        return handler.end_array() || stopped();
+      }
+      return unexpected("expected ',' or ']' after an array element");
+    }
+  }
+
+  // A key and its ':', white space skipped before.
+  bool member_key(JsonHandler& handler) {
+    if (!next_is('"')) return unexpected("expected a key (a string in double quotes)");
+    std::string key;
+    if (!read_string(key)) return false;
+    if (!handler.key(std::move(key))) return stopped();
+    skip_space();
+    if (!next_is(':')) return unexpected("expected ':' after the key");
+    ++at_;
+    return true;
+  }
+
+  bool literal(JsonHandler& handler) {
+    for (const std::string_view word : {"true", "false", "null"}) {
+      if (word[0] != *at_) continue;
+      if (static_cast<std::size_t>(end_ - at_) < word.size() || std::memcmp(at_, word.data(), word.size()) != 0) {
+        return not_a_value();
+      }
+      at_ += word.size();
+      const bool kept = word[0] == 'n' ? handler.null() : handler.boolean(word[0] == 't');
+      return kept || stopped();
+    }
+    return not_a_value();
+  }
+
+  // A number by RFC 8259's grammar: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
+  // Integer literals within int64 or uint64 stay integers (as nlohmann's
+  // reader has them, so integer fields compare exactly); the rest is the
+  // correctly rounded double (as strtod), by fast_float from the digits
+  // read here (decimal_to_double) or, past 19 digits, from the text.
+  bool read_number(Number& number) {
+    const char* const start = at_;
+    const char* p = at_;
+    const bool negative = *p == '-';
+    if (negative) ++p;
+    if (p == end_ || !is_digit(*p)) {
+      std::string what = "invalid number " + quoted(start, p) + ": a digit must follow '-'";
+      if (p < end_ && *p == 'I') what += " (JSON has no infinities)";
+      return fail(p, what);
+    }
+    const char* const digits = p;
+    std::uint64_t mantissa = 0;  // of all the digits; wraps past 19 significant ones, when it is not used
+    int significant = 0;         // digits from the first nonzero one
+    if (*p == '0') {
+      ++p;
+      if (p < end_ && is_digit(*p)) return fail(p, "invalid number " + quoted(start, p) + ": JSON has no leading zeros");
+    } else {
+      for (; p < end_ && is_digit(*p); ++p, ++significant) mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+    }
+    const auto integer_digits = static_cast<std::size_t>(p - digits);
+    bool integer = true;
+    std::int64_t exponent = 0;  // of ten, applied to the mantissa
+    if (p < end_ && *p == '.') {
+      integer = false;
+      ++p;
+      if (p == end_ || !is_digit(*p)) return fail(p, "invalid number " + quoted(start, p) + ": a digit must follow '.'");
+      const char* const fraction = p;
+      if (significant == 0) {
+        while (p < end_ && *p == '0') ++p;  // leading zeros: no digit of the mantissa
+      }
+      const char* const first = p;
+      // Eight digits at a time (fast_float's SWAR), then one at a time.
+      while (end_ - p >= 8 && fast_float::is_made_of_eight_digits_fast(p)) {
+        mantissa = mantissa * 100000000 + fast_float::parse_eight_digits_unrolled(p);
+        p += 8;
+      }
+      for (; p < end_ && is_digit(*p); ++p) mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+      significant += static_cast<int>(p - first);
+      exponent -= p - fraction;
+    }
+    if (p < end_ && (*p == 'e' || *p == 'E')) {
+      integer = false;
+      ++p;
+      const bool negative_exponent = p < end_ && *p == '-';
+      if (p < end_ && (*p == '+' || *p == '-')) ++p;
+      if (p == end_ || !is_digit(*p)) return fail(p, "invalid number " + quoted(start, p) + ": the exponent needs a digit");
+      std::int64_t written = 0;  // saturates: past 10^9 every value is 0 or infinite
+      for (; p < end_ && is_digit(*p); ++p) {
+        if (written < 1'000'000'000) written = written * 10 + (*p - '0');
+      }
+      exponent += negative_exponent ? -written : written;
+    }
+    at_ = p;
+    if (integer) {
+      constexpr auto kLargest = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+      if (integer_digits == 20 && !negative) {
+        mantissa = 0;
+        bool over = false;
+        for (const char* d = digits; d < p && !over; ++d) {
+          over = __builtin_mul_overflow(mantissa, 10u, &mantissa) ||
+                 __builtin_add_overflow(mantissa, static_cast<unsigned>(*d - '0'), &mantissa);
+        }
+        if (!over) {
+          number.kind = Number::Kind::unsigned_integer;
+          number.unsigned_value = mantissa;
+          return true;
+        }
+      } else if (integer_digits <= 19) {  // exact: below 10^19 < 2^64
+        if (!negative && mantissa <= kLargest) {
+          number.kind = Number::Kind::signed_integer;
+          number.signed_value = static_cast<std::int64_t>(mantissa);
+          return true;
+        }
+        if (!negative) {
+          number.kind = Number::Kind::unsigned_integer;
+          number.unsigned_value = mantissa;
+          return true;
+        }
+        if (mantissa <= kLargest + 1) {
+          number.kind = Number::Kind::signed_integer;
+          number.signed_value = mantissa == kLargest + 1 ? std::numeric_limits<std::int64_t>::min()
+                                                        : -static_cast<std::int64_t>(mantissa);
+          return true;
+        }
+      }
+    }
+    double value = 0.0;
+    if (significant > 19 || !decimal_to_double(negative, mantissa, exponent, value)) {
+      const auto parsed = fast_float::from_chars(start, p, value);
+      if (parsed.ptr != p || parsed.ec != std::errc()) return fail(start, "invalid number " + quoted(start, p - 1));
+    }
+    if (!std::isfinite(value)) {
+      return fail(start, quoted(start, p - 1) + " is beyond the largest double (about 1.8e308)", "number overflow");
+    }
+    number.kind = Number::Kind::real;
+    number.real = value;
+    return true;
+  }
+
+  // (-1)^negative mantissa 10^exponent for a mantissa of at most 19 digits,
+  // correctly rounded: what fast_float::from_chars does with the digits it
+  // reads (fast_float/parse_number.h), without reading them again. False in
+  // the rare case where that needs the digits themselves.
+  static bool decimal_to_double(bool negative, std::uint64_t mantissa, std::int64_t exponent, double& value) {
+    using format = fast_float::binary_format<double>;
+    // Clinger's fast path: both exact, one rounding (the rounding mode is
+    // never changed here).
+    if (exponent >= format::min_exponent_fast_path() && exponent <= format::max_exponent_fast_path() &&
+        mantissa <= format::max_mantissa_fast_path()) {
+      value = static_cast<double>(mantissa);
+      value = exponent < 0 ? value / format::exact_power_of_ten(-exponent) : value * format::exact_power_of_ten(exponent);
+      if (negative) value = -value;
+      return true;
+    }
+    const fast_float::adjusted_mantissa rounded = fast_float::compute_float<format>(exponent, mantissa);
+    if (rounded.power2 < 0) return false;
+    fast_float::to_float(negative, rounded, value);
+    return true;
+  }
+
+  // A string at at_ (its opening quote), decoded into `out`.
+  bool read_string(std::string& out) {
+    const char* const opening = at_;
+    const char* p = at_ + 1;
+    for (;;) {
+      const char* const run = p;
+      while (p < end_) {
+        const auto c = static_cast<unsigned char>(*p);
+        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
+        ++p;
+      }
+      out.append(run, p);
+      if (p == end_) return unterminated(opening);
+      const auto c = static_cast<unsigned char>(*p);
+      if (c == '"') {
+        at_ = p + 1;
+        return true;
+      }
+      if (c == '\\') {
+        if (!escape(p, out, opening)) return false;
+        continue;
+      }
+      if (c == 0) return fail(p, kNulByte);
+      if (c < 0x20) {
+        char code[8];
+        std::snprintf(code, sizeof code, "%04X", c);
+        return fail(p, std::string("a control character (U+") + code + ") in a string must be written as an escape (\\n, \\t, \\u" + code + ")");
+      }
+      const std::size_t length = utf8_length(p, end_);
+      if (length == 0) {
+        std::size_t bad = 1;
+        while (bad < 4 && p + bad < end_ && (static_cast<unsigned char>(p[bad]) & 0xc0) == 0x80) ++bad;
+        return fail(p, "a string holds bytes that are not UTF-8: " + printable(std::string_view(p, bad)));
+      }
+      out.append(p, length);
+      p += length;
+    }
+  }
+
+  static bool hex4(const char* p, std::uint32_t& code) {
+    code = 0;
+    for (int k = 0; k < 4; ++k) {
+      const char c = p[k];
+      const int digit = is_digit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      if (digit < 0) return false;
+      code = code * 16 + static_cast<std::uint32_t>(digit);
+    }
+    return true;
+  }
+
+  // The escape at p (a backslash), decoded into `out`; p moves past it.
+  bool escape(const char*& p, std::string& out, const char* opening) {
+    if (end_ - p < 2) return unterminated(opening);
+    const char* const backslash = p;
+    switch (p[1]) {
+      case '"': out += '"'; break;
+      case '\\': out += '\\'; break;
+      case '/': out += '/'; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        std::uint32_t code = 0;
+        if (end_ - p < 6 || !hex4(p + 2, code)) {
+          return fail(p, "\\u must be followed by four hex digits, got " + quoted(p, std::min(end_, p + 5)));
+        }
+        p += 6;
+        if (code >= 0xdc00 && code <= 0xdfff) {
+          return fail(backslash, "a lone low surrogate " + quoted(backslash, backslash + 5) +
+                                     " (it must follow a high surrogate \\uD800 to \\uDBFF)");
+        }
+        if (code >= 0xd800 && code <= 0xdbff) {
+          std::uint32_t low = 0;
+          if (!(end_ - p >= 6 && p[0] == '\\' && p[1] == 'u' && hex4(p + 2, low) && low >= 0xdc00 && low <= 0xdfff)) {
+            return fail(backslash, "a lone high surrogate " + quoted(backslash, backslash + 5) +
+                                       " (a low surrogate \\uDC00 to \\uDFFF must follow it)");
+          }
+          p += 6;
+          code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        }
+        append_utf8(out, code);
+        return true;
+      }
+      default:
+        return fail(p, "invalid escape " + quoted(p, p + 1) + " (JSON has \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX)");
+    }
+    p += 2;
+    return true;
+  }
+
+  // '...' around the text from `first` to `last` inclusive (or to the end),
+  // at most 40 characters of it.
+  std::string quoted(const char* first, const char* last) const {
+    const char* stop = std::min(end_, last + 1);
+    std::string text = "'";
+    text += excerpt(std::string_view(first, static_cast<std::size_t>(stop - first)), 40);
+    return text += "'";
+  }
+  // What is at at_, for "expected ..., got ...".
+  std::string found() const {
+    if (at_ == end_) return "the end of the text";
+    std::string text = "'";
+    text += excerpt(std::string_view(at_, std::min<std::size_t>(static_cast<std::size_t>(end_ - at_), 64)), 12);
+    return text += "'";
+  }
+  bool unexpected(const std::string& expectation) {
+    if (next_is('\0')) return fail(at_, kNulByte);
+    return fail(at_, expectation + ", got " + found());
+  }
+  // What cannot start a value, with a hint for the usual mistakes.
+  bool not_a_value() {
+    std::string hint;
+    const std::string_view rest(at_, static_cast<std::size_t>(end_ - at_));
+    if (rest.starts_with("NaN") || rest.starts_with("Infinity")) hint = " (JSON has no NaN or infinities)";
+    if (rest.starts_with('+')) hint = " (a JSON number has no '+' sign)";
+    if (rest.size() > 1 && rest[0] == '.' && is_digit(rest[1])) hint = " (a JSON number has a digit before its '.')";
+    if (rest.starts_with('\'')) hint = " (JSON strings take double quotes)";
+    if (next_is('\0')) return fail(at_, kNulByte);
+    return fail(at_, "expected a value (an object, array, string, number, true, false or null), got " + found() + hint);
+  }
+  bool too_deep() {
+    return fail(at_, "arrays and objects nest deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+  }
+  bool unterminated(const char* opening) {
+    const auto [line, column] = line_and_column(opening);
+    return fail(end_, "the text ends inside the string that starts at line " + std::to_string(line) + ", column " +
+                          std::to_string(column) + " (no closing '\"')");
+  }
+  std::pair<std::size_t, std::size_t> line_and_column(const char* p) const {
+    const auto line = 1 + static_cast<std::size_t>(std::count(begin_, p, '\n'));
+    const char* line_start = p;
+    while (line_start > begin_ && line_start[-1] != '\n') --line_start;
+    return {line, static_cast<std::size_t>(p - line_start) + 1};
+  }
+  bool fail(const char* p, const std::string& what, const char* kind = "parse error") {
+    const auto [line, column] = line_and_column(p);
+    error_ = JsonTextError{std::string(kind) + " at line " + std::to_string(line) + ", column " + std::to_string(column) +
+                               ": " + what,
+                           static_cast<std::size_t>(p - begin_), false};
+    return false;
+  }
+  bool stopped() {
+    error_ = JsonTextError{std::string(), static_cast<std::size_t>(at_ - begin_), true};
+    return false;
+  }
+
+  const char* const begin_;
+  const char* at_;
+  const char* const end_;
+  std::optional<JsonTextError> error_;
+};
+
+}  // namespace
+
+std::optional<JsonTextError> read_json(std::string_view text, JsonHandler& handler) {
+  return Reader(text).run(handler);
+}
+
+template <class Json>
+Json* BasicJsonDocumentBuilder<Json>::place(Json&& value) {
+  Json* placed = nullptr;
+  if (open_.empty()) {
+    root = std::move(value);
+    placed = &root;
+  } else if (open_.back()->is_array()) {
+    auto& array = open_.back()->template get_ref<typename Json::array_t&>();
+    array.push_back(std::move(value));
+    placed = &array.back();
+  } else {
+    *pending_slot_ = std::move(value);
+    placed = pending_slot_;
+  }
+  pending_slot_ = nullptr;
+  pending_key_ = nullptr;
+  return placed;
+}
+
+template <class Json>
+bool BasicJsonDocumentBuilder<Json>::insert(Json&& value) {
+  place(std::move(value));
+  return true;
+}
+
+template <class Json>
+bool BasicJsonDocumentBuilder<Json>::open(Json&& empty) {
+  const std::string* key = !open_.empty() && open_.back()->is_object() ? pending_key_ : nullptr;
+  open_.push_back(place(std::move(empty)));
+  keys_.push_back(key);
+  key_index_.emplace_back();
+  return true;
+}
+
+template <class Json>
+bool BasicJsonDocumentBuilder<Json>::close() {
+  open_.pop_back();
+  keys_.pop_back();
+  key_index_.pop_back();
+  pending_slot_ = nullptr;
+  pending_key_ = nullptr;
+  return true;
+}
+
+template <class Json>
+bool BasicJsonDocumentBuilder<Json>::key(std::string&& value) {
+  auto& object = open_.back()->template get_ref<typename Json::object_t&>();
+  bool twice = false;
+  if constexpr (std::is_same_v<Json, nlohmann::ordered_json>) {
+    // ordered_map finds keys by a linear search: an index past a few keys
+    // keeps a hostile object of a million keys from taking hours.
+    constexpr std::size_t kLinear = 16;
+    auto& index = key_index_.back();
+    if (object.size() < kLinear) {
+      twice = std::any_of(object.begin(), object.end(), [&](const auto& item) { return item.first == value; });
+    } else {
+      if (index.empty()) {
+        for (const auto& item : object) index.insert(item.first);
+      }
+      twice = !index.insert(value).second;
+    }
+    if (!twice) {
+      // Appended to its vector directly: ordered_map's own emplace would
+      // search again.
+      auto& items = static_cast<std::vector<typename Json::object_t::value_type>&>(object);
+      items.emplace_back(std::move(value), nullptr);
+      pending_slot_ = &items.back().second;
+      pending_key_ = &items.back().first;
+      return true;
+    }
+  } else {
+    const auto [slot, inserted] = object.try_emplace(std::move(value), nullptr);  // moves only when inserted
+    if (inserted) {
+      pending_slot_ = &slot->second;
+      pending_key_ = &slot->first;
+      return true;
+    }
+    twice = true;
+  }
+  // A key given twice would silently lose its first value: an error. The
+  // keys that lead to it, as the page words it (web/page/dataset-files.mjs).
+  for (const std::string* outer : keys_) {
+    if (outer) duplicate += excerpt(*outer, 80) + ".";
+  }
+  duplicate += excerpt(value, 80);
+  return false;
+}
+
+template <class Json>
+std::string BasicJsonDocumentBuilder<Json>::path_to(bool with_pending_key) const {
+  std::string path;
+  const auto add_key = [&](const std::string& key) {
+    if (!path.empty()) path += '.';
+    path += excerpt(key, 80);
+  };
+  for (std::size_t i = 1; i < open_.size(); ++i) {
+    if (open_[i - 1]->is_array()) {
+      path += "[" + std::to_string(open_[i - 1]->size() - 1) + "]";
+    } else if (keys_[i]) {
+      add_key(*keys_[i]);
+    }
+  }
+  if (open_.empty()) return path;
+  if (open_.back()->is_array()) {
+    path += "[" + std::to_string(open_.back()->size()) + "]";
+  } else if (with_pending_key && pending_key_) {
+    add_key(*pending_key_);
+  }
+  return path;
+}
+
+template <class Json>
+std::string BasicJsonDocumentBuilder<Json>::path_being_read() const {
+  return path_to(true);
+}
+
+template <class Json>
+std::string json_error_message(const JsonTextError& error, const BasicJsonDocumentBuilder<Json>& builder) {
+  if (!builder.duplicate.empty()) return builder.duplicate + ": given twice; a key may appear once in an object";
+  if (error.handler_stopped) return "not valid JSON: the reading was stopped";
+  std::string message = "not valid JSON: " + error.message;
+  if (const std::string where = builder.path_being_read(); !where.empty()) message += " (in " + where + ")";
+  return message;
+}
+
+template class BasicJsonDocumentBuilder<nlohmann::json>;
+template class BasicJsonDocumentBuilder<nlohmann::ordered_json>;
+template std::string json_error_message(const JsonTextError&, const BasicJsonDocumentBuilder<nlohmann::json>&);
+template std::string json_error_message(const JsonTextError&, const BasicJsonDocumentBuilder<nlohmann::ordered_json>&);
+
+namespace {
+template <class Json>
+Expected<Json> parse_document(std::string_view text) {
+  BasicJsonDocumentBuilder<Json> builder;
+  if (const auto error = read_json(text, builder)) return Error{json_error_message(*error, builder)};
+  return std::move(builder.root);
+}
+}  // namespace
+
+Expected<json> parse_json_document(std::string_view text) { return parse_document<json>(text); }
+Expected<nlohmann::ordered_json> parse_ordered_json_document(std::string_view text) {
+  return parse_document<nlohmann::ordered_json>(text);
+}
+
+}  // namespace mdsd

@@ -1,0 +1,130 @@
+// The project's JSON reader: strict RFC 8259 text (UTF-8 checked, escapes
+// and surrogate pairs decoded, numbers only as the grammar spells them,
+// nothing after the value) read in one pass without exceptions or recursion,
+// numbers correctly rounded by fast_float. It replaces nlohmann's lexer and
+// strtod, which took two thirds of `mdsd solve` on a large request (README
+// "Benchmark"). Events go to a JsonHandler; JsonDocumentBuilder makes an
+// nlohmann::json document of them, refusing a key given twice.
+#pragma once
+
+#include "core/expected.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace mdsd {
+
+// Arrays and objects nest at most this deep (the document is walked
+// recursively in places: nlohmann's copy and dump).
+inline constexpr std::size_t kMaxJsonDepth = 1000;
+
+// What a value is, for an element of a number array that is not a number.
+enum class JsonKind { null, boolean, string, array, object };
+
+// The reader's events, in document order. Each returns false to stop the
+// reading (the handler keeps why: a key given twice, say).
+class JsonHandler {
+ public:
+  virtual ~JsonHandler() = default;
+  virtual bool null() = 0;
+  virtual bool boolean(bool value) = 0;
+  // An integer literal within int64 (-0 is 0), else within uint64; any other
+  // number (a fraction, an exponent, a larger integer) as the nearest double.
+  virtual bool integer(std::int64_t value) = 0;
+  virtual bool unsigned_integer(std::uint64_t value) = 0;
+  virtual bool number(double value) = 0;
+  virtual bool string(std::string&& value) = 0;
+  virtual bool key(std::string&& value) = 0;
+  virtual bool start_object() = 0;
+  virtual bool end_object() = 0;
+  // How the elements of the array starting now come: as events (values), or
+  // (numbers) each number as number_element(), an integer literal as the
+  // double nearest to it, and anything else as other_element(), its string
+  // or nothing of its contents; end_array() closes either.
+  enum class ArrayMode { values, numbers };
+  virtual ArrayMode start_array() = 0;
+  virtual bool end_array() = 0;
+  virtual bool number_element(double) { return true; }
+  virtual bool other_element(JsonKind, std::string_view /*the string, for JsonKind::string*/) { return true; }
+};
+
+struct JsonTextError {
+  // "parse error at line 3, column 17: expected ',' or ']' after an array
+  // element, got 'x'" or "number overflow at line 1, column 12: ..."; lines
+  // and columns count from 1, columns in bytes.
+  std::string message;
+  std::size_t offset = 0;         // the byte where reading stopped
+  bool handler_stopped = false;   // a handler's event returned false (message empty)
+};
+
+// Reads one JSON value, the whole of `text` (surrounding whitespace and a
+// leading UTF-8 byte order mark aside).
+std::optional<JsonTextError> read_json(std::string_view text, JsonHandler& handler);
+
+// Builds the document of the events, an nlohmann::json or (key order kept)
+// nlohmann::ordered_json; a key given twice is an error, not last-one-wins.
+// Subclasses take over some arrays (request.cpp reads target and draft
+// straight into doubles).
+template <class Json>
+class BasicJsonDocumentBuilder : public JsonHandler {
+ public:
+  Json root;
+  std::string duplicate;  // "simulate.seed": the keys to a key given twice, once met
+
+  bool null() override { return insert(nullptr); }
+  bool boolean(bool value) override { return insert(value); }
+  bool integer(std::int64_t value) override { return insert(value); }
+  bool unsigned_integer(std::uint64_t value) override { return insert(value); }
+  bool number(double value) override { return insert(value); }
+  bool string(std::string&& value) override { return insert(std::move(value)); }
+  bool key(std::string&& value) override;
+  bool start_object() override { return open(Json::object()); }
+  bool end_object() override { return close(); }
+  ArrayMode start_array() override {
+    open(Json::array());
+    return ArrayMode::values;
+  }
+  bool end_array() override { return close(); }
+
+  // Where the reader is, for a syntax error: "target[1]", "simulate.seed"
+  // (empty at the top).
+  virtual std::string path_being_read() const;
+
+ protected:
+  // Places `value` where the reader is: the root, the end of the open array,
+  // or the pending key's slot of the open object.
+  Json* place(Json&& value);
+  bool insert(Json&& value);
+  bool open(Json&& empty);
+  bool close();
+  // The path to the open containers, and to the pending key when in an object.
+  std::string path_to(bool with_pending_key) const;
+
+  // Pointers stay valid: a container only grows while none inside it is open.
+  std::vector<Json*> open_;                 // the open containers, outermost first
+  std::vector<const std::string*> keys_;    // the key each is under (nullptr: in an array, or the root)
+  Json* pending_slot_ = nullptr;            // in an object: the slot of the key just read
+  const std::string* pending_key_ = nullptr;
+  // An ordered object's keys once it has many (its own lookup is linear).
+  std::vector<std::unordered_set<std::string>> key_index_;
+};
+using JsonDocumentBuilder = BasicJsonDocumentBuilder<nlohmann::json>;
+
+// Parses JSON text into a plain document; the error starts "not valid JSON: "
+// (with " (in PATH)" when inside a value) or names a key given twice
+// ("a.b: given twice; a key may appear once in an object").
+Expected<nlohmann::json> parse_json_document(std::string_view text);
+Expected<nlohmann::ordered_json> parse_ordered_json_document(std::string_view text);
+
+// The message of a failed read_json with `builder`: as parse_json_document's.
+template <class Json>
+std::string json_error_message(const JsonTextError& error, const BasicJsonDocumentBuilder<Json>& builder);
+
+}  // namespace mdsd

@@ -1,0 +1,207 @@
+// Whole-process benchmark (README "Benchmark"): `mdsd solve` on a request
+// file of the synthetic LLM-like pair of seed 1 (V = 152,064, n = 4, all
+// three methods, "verifiers": []), against the computation alone in the same
+// run, and the without-replacement integral against a naive O(V nodes n)
+// evaluation of it written here. Also each stage of the process in-process
+// (read, parse, request, compute, result JSON, its text), and, when built
+// with Debian's libsimdjson-dev, simdjson's parse of the same text.
+// Usage: bench_process [REPEATS [DIR]]; DIR (default build/bench) gets the
+// request file. Medians over REPEATS (default 7; the naive integral 3), of
+// wall time and of CPU time (cpu_time.hpp).
+// A program to run, not a test.
+#include "api/json_reader.hpp"
+#include "api/request.hpp"
+#include "api/result.hpp"
+#include "calculation/calculate.hpp"
+#include "core/count_laws.hpp"
+#include "core/optimal_rate.hpp"
+#include "core/ratio_order.hpp"
+#include "core/synthetic.hpp"
+
+#include "cpu_time.hpp"
+
+#include <nlohmann/json.hpp>
+#ifdef MDSD_BENCH_SIMDJSON
+#include <simdjson.h>
+#endif
+
+#include <fcntl.h>
+#include <spawn.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+using mdsd::bench::median_times;
+using mdsd::bench::Times;
+
+std::string read_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// Starts `mdsd solve FILE`, its standard output to /dev/null; the pid or -1.
+pid_t spawn_solve(const std::string& binary, const std::string& file) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  const char* argv[] = {binary.c_str(), "solve", file.c_str(), nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, binary.c_str(), &actions, nullptr, const_cast<char**>(argv), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return spawned == 0 ? pid : -1;
+}
+
+nlohmann::json times_json(const Times& times) { return {{"wall_ms", times.wall_ms}, {"cpu_ms", times.cpu_ms}}; }
+
+// alpha* without replacement the naive way, README mathematics §3 as
+// written: every prefix H_k of the p/q order, on one s-grid covering them
+// all, each token's clock probability 1 - e^{-q t} by expm1 at every node,
+// the truncated count law updated at every node, and Q(H_k) summed over
+// every node with e^{-r t} by exp. O(V nodes n), no bounds, no pruning.
+double naive_without_replacement(const Eigen::VectorXd& target, const Eigen::VectorXd& draft, int drafts) {
+  const std::vector<std::int32_t> order = mdsd::order_by_ratio(target, draft);
+  const std::size_t vocabulary = order.size();
+  std::vector<double> outside(vocabulary + 1, 0.0);
+  for (std::size_t k = vocabulary; k-- > 0;) outside[k] = outside[k + 1] + draft[order[k]];
+  double smallest_rate = 1.0;
+  for (std::size_t k = 0; k < vocabulary; ++k) {
+    if (outside[k] > 0.0) smallest_rate = std::min(smallest_rate, outside[k]);
+  }
+  const double step = std::log(2.0) / mdsd::default_chains(drafts);
+  const double s_low = mdsd::grid_low(drafts), s_high = std::log(mdsd::kLargestRate / smallest_rate);
+  const auto nodes = static_cast<std::size_t>(std::ceil((s_high - s_low) / step)) + 1;
+  std::vector<double> times(nodes);
+  for (std::size_t j = 0; j < nodes; ++j) times[j] = std::exp(s_low + step * static_cast<double>(j));
+  // law[j * n + m] = P[N_H(t_j) = m], m < n.
+  std::vector<double> law(nodes * static_cast<std::size_t>(drafts), 0.0);
+  for (std::size_t j = 0; j < nodes; ++j) law[j * drafts] = 1.0;
+  double target_mass = 0.0, best = 0.0;
+  int drafted = 0;
+  for (std::size_t k = 1; k <= vocabulary; ++k) {
+    const double q = draft[order[k - 1]];
+    target_mass += target[order[k - 1]];
+    if (q > 0.0) {
+      ++drafted;
+      for (std::size_t j = 0; j < nodes; ++j) {
+        const double a = -std::expm1(-q * times[j]);
+        double* at = &law[j * drafts];
+        for (int m = drafts - 1; m > 0; --m) at[m] += a * (at[m - 1] - at[m]);
+        at[0] -= a * at[0];
+      }
+    }
+    const double r = outside[k];
+    double mass = 0.0;  // Q(H_k)
+    if (drafted < drafts) {
+      mass = 0.0;
+    } else if (r == 0.0) {
+      mass = 1.0;
+    } else {
+      for (std::size_t j = 0; j < nodes; ++j) {
+        double below = 0.0;
+        for (int m = 0; m < drafts; ++m) below += law[j * drafts + m];
+        mass += r * times[j] * std::exp(-r * times[j]) * (1.0 - below);
+      }
+      mass *= step;
+    }
+    best = std::min(best, target_mass - mass);
+  }
+  return 1.0 + best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 7;
+  const std::string dir = argc > 2 ? argv[2] : "build/bench";
+  constexpr long kVocabulary = 152064;
+  constexpr int kDrafts = 4;
+  std::filesystem::create_directories(dir);
+  const std::string file = dir + "/request-152064.json";
+  const auto pair = mdsd::synthetic_pair(kVocabulary, 1);
+  {
+    // As `mdsd synthetic 152064 1 4` writes it (nlohmann's shortest round
+    // trip), plus "verifiers": [].
+    const nlohmann::json request = {
+        {"target", std::vector<double>(pair.target.data(), pair.target.data() + kVocabulary)},
+        {"draft", std::vector<double>(pair.draft.data(), pair.draft.data() + kVocabulary)},
+        {"drafts", kDrafts},
+        {"verifiers", nlohmann::json::array()}};
+    std::ofstream(file) << request.dump() << "\n";
+  }
+  const std::string text = read_file(file);
+
+  nlohmann::json row = {{"vocab", kVocabulary}, {"drafts", kDrafts}, {"request_bytes", text.size()}, {"repeats", repeats}};
+  bool ok = true;
+  const Times process = mdsd::bench::median_child_times(repeats, [&] { return spawn_solve(MDSD_MDSD_BINARY, file); }, ok);
+  if (!ok) {
+    std::cerr << "bench_process: " << MDSD_MDSD_BINARY << " solve " << file << " failed\n";
+    return 1;
+  }
+  row["process"] = times_json(process);
+  // The stages of `mdsd solve` (cli/solve_command.cpp) in this process.
+  row["read"] = times_json(median_times(repeats, [&] { (void)read_file(file); }));
+  row["parse"] = times_json(median_times(repeats, [&] { (void)mdsd::parse_json_text(text); }));
+  row["nlohmann_parse"] = times_json(median_times(repeats, [&] { const auto parsed = nlohmann::json::parse(text); }));
+#ifdef MDSD_BENCH_SIMDJSON
+  {
+    simdjson::dom::parser parser;
+    row["simdjson_parse"] = times_json(median_times(repeats, [&] {
+      // The DOM, then the two arrays into doubles, as the request needs them.
+      simdjson::padded_string padded(text);
+      simdjson::dom::element document = parser.parse(padded);
+      for (const char* key : {"target", "draft"}) {
+        std::vector<double> values;
+        for (double value : document[key].get_array()) values.push_back(value);
+      }
+    }));
+  }
+#endif
+  const auto json = mdsd::parse_json_text(text);
+  row["request"] = times_json(median_times(repeats, [&] { (void)mdsd::parse_request(json.value()); }));
+  const auto request = mdsd::parse_request(json.value());
+  if (!request.ok()) {
+    std::cerr << "bench_process: " << request.error() << "\n";
+    return 1;
+  }
+  const Times compute = median_times(repeats, [&] { (void)mdsd::calculate(request.value()); });
+  row["compute"] = times_json(compute);
+  const mdsd::Result result = mdsd::calculate(request.value());
+  row["result_json"] = times_json(median_times(repeats, [&] { (void)mdsd::to_json(result); }));
+  const auto document = mdsd::to_json(result);
+  row["result_text"] = times_json(median_times(repeats, [&] {
+    (void)document.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  }));
+
+  // The integral alone, against the naive evaluation.
+  const mdsd::Problem problem{pair.target, pair.draft, kDrafts};
+  double core_alpha = 0.0, naive_alpha = 0.0;
+  const Times core = median_times(repeats, [&] {
+    core_alpha = mdsd::optimal_rate(problem, mdsd::DraftMethod::without_replacement).value().alpha;
+  });
+  const Times naive = median_times(std::min(repeats, 3), [&] {
+    naive_alpha = naive_without_replacement(pair.target, pair.draft, kDrafts);
+  });
+  row["without_replacement"] = times_json(core);
+  row["with_replacement"] = times_json(median_times(repeats, [&] {
+    (void)mdsd::optimal_rate(problem, mdsd::DraftMethod::with_replacement);
+  }));
+  row["naive_without_replacement"] = times_json(naive);
+  row["alpha_without"] = core_alpha;
+  row["naive_alpha_difference"] = naive_alpha - core_alpha;
+  row["process_over_compute"] = {{"wall", process.wall_ms / compute.wall_ms}, {"cpu", process.cpu_ms / compute.cpu_ms}};
+  row["naive_over_core"] = {{"wall", naive.wall_ms / core.wall_ms}, {"cpu", naive.cpu_ms / core.cpu_ms}};
+  std::cout << row.dump() << std::endl;
+}

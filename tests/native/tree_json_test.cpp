@@ -1,0 +1,194 @@
+// api/tree_json and mdsd tree / mdsd acceptance-vector: the contract, the
+// exported vector read back (JSON and CSV), and the errors naming the field.
+#include "api/request.hpp"
+#include "api/tree_json.hpp"
+#include "core/message_text.hpp"
+#include "support.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+namespace mdsd::test {
+namespace {
+
+nlohmann::json tree_of(const nlohmann::json& request) {
+  const SolveOutput output = solve_tree(request.dump());
+  REQUIRE_MESSAGE(output.ok, output.text);
+  return nlohmann::json::parse(output.text);
+}
+
+std::string tree_error(const nlohmann::json& request) {
+  const SolveOutput output = solve_tree(request.dump());
+  CHECK(!output.ok);
+  return output.text;
+}
+
+const nlohmann::json kPair = {{"target", {0.3, 0.4, 0.3}}, {"draft", {0.6, 0.3, 0.1}}, {"max_width", 3}};
+
+}  // namespace
+
+TEST_CASE("the tree result: expected tokens, the parent list and the ranks") {
+  // p = (0.5, 0.3, 0.1), budget 6, depth 3: the claim is recomputed from the
+  // lists here; its value, 2.475, is brute force's in tree_best_tree_test.
+  const nlohmann::json result = tree_of({{"acceptance", {0.5, 0.3, 0.1}}, {"budget", 6}, {"depth", 3}});
+  CHECK(result["budget"] == 6);
+  CHECK(result["depth"] == 3);
+  const auto parents = result["parents"].get<std::vector<int>>();
+  const auto ranks = result["ranks"].get<std::vector<int>>();
+  REQUIRE(parents.size() == ranks.size());
+  CHECK(parents.size() <= 6);
+  const std::vector<double> p = {0.5, 0.3, 0.1};
+  std::vector<double> reach(parents.size());
+  double expected = 1.0;
+  for (std::size_t i = 0; i < parents.size(); ++i) {
+    CHECK(parents[i] < static_cast<int>(i));
+    reach[i] = (parents[i] < 0 ? 1.0 : reach[static_cast<std::size_t>(parents[i])]) * p[static_cast<std::size_t>(ranks[i] - 1)];
+    expected += reach[i];
+  }
+  CHECK(std::abs(result["expected_tokens"].get<double>() - expected) <= kRounding);
+  // README "Draft trees" worked example.
+  CHECK(std::abs(expected - 2.475) <= kRounding);
+  CHECK(std::abs(result["chain"]["expected_tokens"].get<double>() - 1.875) <= kRounding);
+  CHECK(result["independent_chains"]["chains"] == 2);
+  CHECK(std::abs(result["independent_chains"]["expected_tokens"].get<double>() - 2.4) <= kRounding);
+}
+
+TEST_CASE("tree requests: errors name the field") {
+  CHECK(tree_error({{"acceptance", {0.5, 0.7}}, {"budget", 3}, {"depth", 2}}).starts_with("acceptance: the entries sum to 1.2"));
+  CHECK(tree_error({{"acceptance", {0.5, "x"}}, {"budget", 3}, {"depth", 2}}) == "acceptance[1]: must be a number, got string");
+  CHECK(tree_error({{"acceptance", {0.5}}, {"budget", 2000}, {"depth", 2}}).starts_with("budget: must be an integer from 0 to 1024"));
+  CHECK(tree_error({{"acceptance", {0.5}}, {"budget", 3}}) == "depth: is missing");
+  CHECK(tree_error({{"acceptance", {0.5}}, {"budget", 3}, {"depth", 2}, {"widht", 2}}).starts_with("widht: unknown key"));
+  CHECK(tree_error({{"acceptance", {0.5}}, {"budget", 3}, {"depth", 2}, {"cost", {{"draft_time", 1}}}})
+            .starts_with("cost: give either target_time"));
+  CHECK(tree_error({{"acceptance", {0.5}}, {"budget", 3}, {"depth", 2},
+                    {"cost", {{"draft_time", 1}, {"target_times", {{1, 1.0}, {4, -1.0}}}}}})
+            .starts_with("cost.target_times[1]: the time must be finite and > 0"));
+}
+
+TEST_CASE("the acceptance vector request: max_width in place of drafts") {
+  const SolveOutput output = solve_acceptance_vector(kPair.dump());
+  REQUIRE_MESSAGE(output.ok, output.text);
+  const nlohmann::json vector = nlohmann::json::parse(output.text);
+  CHECK(vector["widths"] == nlohmann::json({1, 2, 3}));
+  CHECK(std::abs(vector["verifiers"]["rrs_with_replacement"]["alpha"][1].get<double>() - 0.82) <= kTheoryDigits);
+  CHECK(vector["verifiers"]["spechub"]["alpha"][0].is_null());
+  CHECK(vector["verifiers"]["spechub"]["errors"][0]["width"] == 1);
+  nlohmann::json with_drafts = kPair;
+  with_drafts["drafts"] = 2;
+  CHECK(solve_acceptance_vector(with_drafts.dump()).text.starts_with("drafts: not used here"));
+  nlohmann::json wide = kPair;
+  wide["max_width"] = 17;
+  CHECK(solve_acceptance_vector(wide.dump()).text == "max_width: must be an integer from 1 to 16, got 17");
+  nlohmann::json lp = kPair;
+  lp["verifiers"] = {"optimal_lp"};
+  CHECK(solve_acceptance_vector(lp.dump()).text.starts_with("verifiers[0]: optimal_lp is not offered"));
+  nlohmann::json bad = kPair;
+  bad["draft"] = {0.6, -0.3, 0.1};
+  CHECK(solve_acceptance_vector(bad.dump()).text == "draft[1]: negative value -0.3");
+}
+
+TEST_CASE("the exported vector read back, as JSON and as CSV, gives the same p") {
+  auto request = parse_acceptance_vector_request(kPair);
+  REQUIRE(request.ok());
+  const AcceptanceVector vector = acceptance_vector(request.value().request, request.value().max_width);
+  const std::string json_text = acceptance_vector_json(vector).dump();
+  const std::string csv = acceptance_vector_csv(vector);
+  for (const SiblingVector& sibling : vector.sibling) {
+    std::vector<std::string> warnings;
+    auto from_json = sibling_vector_from_json(nlohmann::json::parse(json_text), sibling.kind, "v.json", warnings);
+    REQUIRE_MESSAGE(from_json.ok(), from_json.error());
+    CHECK(from_json.value() == sibling.p);  // bit for bit
+    auto from_csv = sibling_vector_from_csv(csv, sibling.kind, "v.csv", warnings);
+    REQUIRE_MESSAGE(from_csv.ok(), from_csv.error());
+    CHECK(from_csv.value() == sibling.p);
+    CHECK(warnings.empty());
+  }
+  // The CSV has a header, then one row per entry that applies: 4 methods x 3,
+  // 6 verifiers x 3 and SpecHub at n = 2, 3 sibling vectors x 3.
+  std::size_t rows = 0;
+  for (char c : csv) rows += c == '\n';
+  CHECK(csv.starts_with("quantity,name,width,value,ci95_low,ci95_high,lower_bound,upper_bound,exact,positions\n"));
+  CHECK(rows == 1 + 12 + 19 + 9);
+  CHECK(contains(csv, "\nsibling,rrs_without_replacement,3,0.125,,,,,true,\n"));
+  std::vector<std::string> warnings;
+  CHECK(contains(sibling_vector_from_csv("quantity,name,width,value,ci95_low,ci95_high,lower_bound,upper_bound,exact,positions\n"
+                                         "sibling,kseq,1,0.5,,,,,true,\n",
+                                         VerifierKind::rrs_with_replacement, "v.csv", warnings)
+                     .error(),
+                 "no sibling rows"));
+  CHECK(contains(sibling_vector_from_csv("quantity,name,width,value,ci95_low,ci95_high,lower_bound,upper_bound,exact,positions\n"
+                                         "sibling,rrs_with_replacement,2,0.5,,,,,true,\n",
+                                         VerifierKind::rrs_with_replacement, "v.csv", warnings)
+                     .error(),
+                 "no row for width 1"));
+}
+
+TEST_CASE("an estimate below 0 is read as 0, with a warning") {
+  const nlohmann::json document = {
+      {"sibling", {{"rrs_without_replacement", {{"p", {0.6, 0.2, -0.001}}, {"exact", false}}}}}};
+  std::vector<std::string> warnings;
+  auto p = sibling_vector_from_json(document, VerifierKind::rrs_without_replacement, "v.json", warnings);
+  REQUIRE(p.ok());
+  CHECK(p.value() == std::vector<double>{0.6, 0.2, 0.0});
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].starts_with("v.json: p[3] is estimated at -0.001"));
+}
+
+TEST_CASE("mdsd tree and mdsd acceptance-vector on the command line") {
+  const ScratchFolder scratch("mdsd_tree_cli");
+  scratch.write("pair.json", kPair.dump());
+  const auto exported = scratch.run_mdsd("acceptance-vector pair.json");
+  REQUIRE(exported.status == 0);
+  scratch.write("vector.json", exported.out);
+  const auto csv = scratch.run_mdsd("acceptance-vector pair.json --csv");
+  REQUIRE(csv.status == 0);
+  scratch.write("vector.csv", csv.out);
+  // The same tree from the vector given by hand, from the JSON and from the CSV.
+  const auto vector = nlohmann::json::parse(exported.out);
+  std::string list;
+  for (const auto& value : vector["sibling"]["rrs_without_replacement"]["p"]) {
+    list += (list.empty() ? "" : ",") + format_number(value.get<double>());
+  }
+  const auto by_hand = scratch.run_mdsd("tree --acceptance " + list + " --budget 5 --depth 3");
+  const auto from_json = scratch.run_mdsd("tree --from vector.json --budget 5 --depth 3");
+  const auto from_csv = scratch.run_mdsd("tree --from vector.csv --verifier rrs_without_replacement --budget 5 --depth 3");
+  REQUIRE(by_hand.status == 0);
+  CHECK(from_json.out == by_hand.out);
+  CHECK(from_csv.out == by_hand.out);
+  const auto timed = scratch.run_mdsd("tree --acceptance 0.6,0.2 --budget 8 --depth 4 --draft-time 0.1 --target-times 1:1,9:1.5");
+  REQUIRE(timed.status == 0);
+  CHECK(nlohmann::json::parse(timed.out).contains("time"));
+
+  const auto expect_error = [&](const std::string& arguments, const std::string& message) {
+    const auto run = scratch.run_mdsd(arguments);
+    CAPTURE(arguments);
+    CHECK(run.status == 2);
+    CHECK(run.err == "mdsd: " + message + "\n");
+    CHECK(run.out.empty());
+  };
+  expect_error("tree --acceptance 0.5,0.2,2 --budget 4 --depth 2", "--acceptance[2]: must be from 0 to 1, got 2");
+  expect_error("tree --acceptance 0.5,,0.1 --budget 4 --depth 2", "--acceptance[1]: not a number \"\"");
+  expect_error("tree --acceptance 0.5,0.2 --budget 4x --depth 2", "--budget: give an integer from 0 to 1024, got \"4x\"");
+  expect_error("tree --acceptance 0.5 --budget 4", "--depth: is missing (levels below the root)");
+  expect_error("tree --acceptance 0.5 --budget 4 --depth 65", "--depth: give an integer from 0 to 64, got \"65\"");
+  expect_error("tree --acceptance 0.5 --budget 4 --depth 2 --draft-time 0.1 --target-time 0",
+               "--target-time: the time must be finite and > 0, got 0");
+  expect_error("tree --acceptance 0.5 --budget 4 --depth 2 --draft-time 0.1 --target-times 2:1,4:1.2",
+               "--target-times[0]: the first point must be at 1 token (plain decoding), got 2");
+  expect_error("tree --acceptance 0.5 --budget 4 --depth 2 --draft-time 0.1 --target-times 1:1,x",
+               "--target-times[1]: give TOKENS:TIME (tokens from 1 to 1025, e.g. 64:0.031), got \"x\"");
+  expect_error("tree --from vector.json --verifier kseq --budget 4 --depth 2",
+               "--verifier: give rrs_with_replacement, rrs_without_replacement or exact_match (the verifiers whose drafts nest), got \"kseq\"");
+  expect_error("tree --from pair.json --budget 4 --depth 2",
+               "pair.json: neither an acceptance vector (no \"sibling\") nor a dataset summary (no \"positions\")");
+  const auto missing = scratch.run_mdsd("tree --from nowhere.json --budget 4 --depth 2");
+  CHECK(missing.status == 1);
+  CHECK(missing.err.starts_with("mdsd: cannot read nowhere.json: "));
+  const auto help = scratch.run_mdsd("--help");
+  CHECK(contains(help.out, "mdsd tree"));
+  CHECK(contains(help.out, "mdsd acceptance-vector"));
+}
+
+}  // namespace mdsd::test
