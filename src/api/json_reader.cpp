@@ -21,33 +21,6 @@ bool is_space(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; 
 
 constexpr const char* kNulByte = "a NUL byte (JSON text cannot hold one)";
 
-// The length of the well-formed UTF-8 sequence at `at` (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF), or 0.
-std::size_t utf8_length(const char* at, const char* end) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(at[k]); };
-  const unsigned char lead = byte(0);
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xbf;  // the range of the second byte
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3;
-    if (lead == 0xe0) low = 0xa0;
-    if (lead == 0xed) high = 0x9f;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4;
-    if (lead == 0xf0) low = 0x90;
-    if (lead == 0xf4) high = 0x8f;
-  } else {
-    return 0;
-  }
-  if (static_cast<std::size_t>(end - at) < length || byte(1) < low || byte(1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if (byte(k) < 0x80 || byte(k) > 0xbf) return 0;
-  }
-  return length;
-}
-
 void append_utf8(std::string& out, std::uint32_t code) {
   if (code < 0x80) {
     out += static_cast<char>(code);
@@ -425,7 +398,7 @@ class Reader {
         std::snprintf(code, sizeof code, "%04X", c);
         return fail(p, std::string("a control character (U+") + code + ") in a string must be written as an escape (\\n, \\t, \\u" + code + ")");
       }
-      const std::size_t length = utf8_length(p, end_);
+      const std::size_t length = utf8_sequence_length(std::string_view(p, static_cast<std::size_t>(end_ - p)), 0);
       if (length == 0) {
         std::size_t bad = 1;
         while (bad < 4 && p + bad < end_ && (static_cast<unsigned char>(p[bad]) & 0xc0) == 0x80) ++bad;
@@ -678,7 +651,21 @@ std::string json_error_message(const JsonTextError& error, const BasicJsonDocume
   if (!builder.duplicate.empty()) return builder.duplicate + ": given twice; a key may appear once in an object";
   if (error.handler_stopped) return "not valid JSON: the reading was stopped";
   std::string message = "not valid JSON: " + error.message;
-  if (const std::string where = builder.path_being_read(); !where.empty()) message += " (in " + where + ")";
+  if (std::string where = builder.path_being_read(); !where.empty()) {
+    // A path 1,000 levels deep is 3,000 characters: keep its end, from a
+    // step boundary (never inside a UTF-8 sequence of a key).
+    constexpr std::size_t kKept = 80;
+    if (where.size() > kKept) {
+      std::size_t cut = where.size() - kKept;
+      while (cut < where.size() && where[cut] != '[' && where[cut] != '.') ++cut;
+      if (cut == where.size()) {
+        cut = where.size() - kKept;
+        while (cut < where.size() && (static_cast<unsigned char>(where[cut]) & 0xc0) == 0x80) ++cut;
+      }
+      where = "\u2026" + where.substr(cut);
+    }
+    message += " (in " + where + ")";
+  }
   return message;
 }
 

@@ -7,6 +7,7 @@
 #include "core/message_text.hpp"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,7 +26,9 @@ std::optional<double> decimal(const std::string& text) {
   char* end = nullptr;
   errno = 0;
   const double value = std::strtod(text.c_str(), &end);
-  if (*end != '\0' || errno == ERANGE) return std::nullopt;
+  // ERANGE also flags a subnormal result (1e-320), which is a number; only
+  // an overflow (1e999) is not.
+  if (*end != '\0' || (errno == ERANGE && std::isinf(value))) return std::nullopt;
   return value;
 }
 

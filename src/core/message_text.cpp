@@ -18,11 +18,9 @@ std::string format_number(double value) {
   return text;
 }
 
-namespace {
-
 // The length of the well-formed UTF-8 sequence at text[at] (RFC 3629: no
 // overlong forms, no surrogates, nothing above U+10FFFF), or 0.
-std::size_t utf8_length(std::string_view text, std::size_t at) {
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[at + k]); };
   const unsigned char lead = byte(0);
   if (lead < 0x80) return 1;
@@ -48,14 +46,12 @@ std::size_t utf8_length(std::string_view text, std::size_t at) {
   return length;
 }
 
-}  // namespace
-
 std::string printable(std::string_view text) {
   std::string line;
   char escaped[8];
   for (std::size_t at = 0; at < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[at]);
-    const std::size_t length = utf8_length(text, at);
+    const std::size_t length = utf8_sequence_length(text, at);
     if (length == 0) {
       std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
       line += escaped;
@@ -78,7 +74,7 @@ std::string printable(std::string_view text) {
 std::string excerpt(std::string_view text, std::size_t limit) {
   std::size_t at = 0;
   for (std::size_t characters = 0; at < text.size() && characters < limit; ++characters) {
-    at += std::max<std::size_t>(utf8_length(text, at), 1);
+    at += std::max<std::size_t>(utf8_sequence_length(text, at), 1);
   }
   if (at >= text.size()) return printable(text);
   return printable(text.substr(0, at)) + "\u2026";

@@ -16,6 +16,10 @@ std::string format_number(double value);
 // valid line.
 std::string printable(std::string_view text);
 
+// The length of the well-formed UTF-8 sequence at text[at] (RFC 3629: no
+// overlong forms, no surrogates, nothing above U+10FFFF; 1 for ASCII), or 0.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
+
 // What a message quotes of the user's input (a key, a name, a header field):
 // printable() of its first `limit` characters, with an ellipsis (U+2026) when
 // cut, so that a 10 MB key does not come back whole.

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { repo, openSite, closeSite } from './support.mjs';
+import { repo, openSite, closeSite, watchedPage } from './support.mjs';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const artifacts = `${repo}test-artifacts`;
@@ -39,13 +39,7 @@ async function audit(page) {
   return violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.targets.join('\n    ')}`);
 }
 
-async function newPage() {
-  const page = await site.browser.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
-  return { page, problems };
-}
+const newPage = () => watchedPage(site);
 
 // Logits, so that the temperature chart is drawn too.
 const link = '#target_logits=2,1,0.5,0,-1,-3&draft_logits=1.5,1.2,0.3,0.1,-2,-1&drafts=3&temperature=0.9';

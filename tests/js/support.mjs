@@ -77,3 +77,12 @@ export async function closeSite({ server, browser } = {}) {
   await browser?.close();
   server?.close();
 }
+
+/** A new page of the site's browser, and the page errors and console errors it reports. */
+export async function watchedPage(site, options = {}) {
+  const page = await site.browser.newPage(options);
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+  return { page, problems };
+}

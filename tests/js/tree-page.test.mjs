@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { repo, openSite, closeSite } from './support.mjs';
+import { repo, openSite, closeSite, watchedPage } from './support.mjs';
 import { everyTree, tokensOf, treeDepth, callTime, rrsAcceptance } from './tree-brute-force.mjs';
 
 let site;
@@ -15,13 +15,7 @@ after(() => closeSite(site));
 const kClose = 1e-12;
 const pair = '#target=0.3,0.4,0.3&draft=0.6,0.3,0.1&drafts=2';
 
-async function newPage() {
-  const page = await site.browser.newPage();
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
-  return { page, problems };
-}
+const newPage = () => watchedPage(site);
 
 // The tree on screen once its status says it is drawn: its nodes as drawn,
 // and the numbers shown.

@@ -191,4 +191,21 @@ TEST_CASE("mdsd tree and mdsd acceptance-vector on the command line") {
   CHECK(contains(help.out, "mdsd acceptance-vector"));
 }
 
+TEST_CASE("mdsd tree reads a subnormal sibling entry as the number it is") {
+  // strtod flags 1e-320 with ERANGE, yet it is a double in [0, 1]; only an
+  // overflow is not a number. Budget 2, depth 1: the root's children of
+  // ranks 1 and 2 are worth 0.5 and 1e-320, and 1 + 0.5 + 1e-320 rounds to
+  // 1.5, so the tie keeps the one-node tree.
+  const ScratchFolder scratch("mdsd_tree_subnormal");
+  const auto run = scratch.run_mdsd("tree --acceptance 0.5,1e-320 --budget 2 --depth 1");
+  REQUIRE_MESSAGE(run.status == 0, run.err);
+  const auto result = nlohmann::json::parse(run.out);
+  CHECK(result["expected_tokens"].get<double>() == 1.5);
+  CHECK(result["acceptance"][1].get<double>() == 1e-320);
+  CHECK(result["nodes"].get<int>() == 1);
+  const auto overflow = scratch.run_mdsd("tree --acceptance 0.5,1e999 --budget 2 --depth 1");
+  CHECK(overflow.status == 2);
+  CHECK(overflow.err == "mdsd: --acceptance[1]: not a number \"1e999\"\n");
+}
+
 }  // namespace mdsd::test
