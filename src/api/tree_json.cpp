@@ -513,7 +513,7 @@ Expected<std::vector<double>> sibling_vector_from_csv(std::string_view csv, Veri
   const std::string name(verifier_name(verifier));
   std::map<int, double> by_width;
   bool exact = true;
-  std::size_t line_number = 0;
+  std::size_t line_number = 0, columns = 0;
   for (std::size_t start = 0; start < csv.size();) {
     std::size_t end = csv.find('\n', start);
     if (end == std::string_view::npos) end = csv.size();
@@ -521,10 +521,6 @@ Expected<std::vector<double>> sibling_vector_from_csv(std::string_view csv, Veri
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     start = end + 1;
     ++line_number;
-    if (line_number == 1) {
-      if (!line.starts_with("quantity,name,width,value,")) return Error{field + ": not an acceptance vector CSV (header)"};
-      continue;
-    }
     std::vector<std::string> cells;
     for (std::size_t from = 0;;) {
       const std::size_t comma = line.find(',', from);
@@ -532,16 +528,29 @@ Expected<std::vector<double>> sibling_vector_from_csv(std::string_view csv, Veri
       if (comma == std::string_view::npos) break;
       from = comma + 1;
     }
-    if (cells.size() < 9 || cells[0] != "sibling" || cells[1] != name) continue;
+    if (line_number == 1) {
+      if (!line.starts_with("quantity,name,width,value,") || cells.size() < 9) {
+        return Error{field + ": not an acceptance vector CSV (header)"};
+      }
+      columns = cells.size();
+      continue;
+    }
     const std::string where = field + ":" + std::to_string(line_number);
-    char* rest = nullptr;
-    const long width = std::strtol(cells[2].c_str(), &rest, 10);
-    if (cells[2].empty() || *rest != '\0' || width < 1 || width > tree_limits::kMaxWidth || by_width.count(static_cast<int>(width))) {
+    if (line.empty()) continue;
+    // A cut or merged row is an error, not a row to skip: skipping it could
+    // drop a width and shift the vector.
+    if (cells.size() != columns) {
+      return Error{where + ": " + std::to_string(cells.size()) + " cells, the header has " + std::to_string(columns)};
+    }
+    if (cells[0] != "sibling" || cells[1] != name) continue;
+    const auto width = number_from_text(cells[2]);
+    if (!width || *width != std::floor(*width) || *width < 1 || *width > tree_limits::kMaxWidth ||
+        by_width.count(static_cast<int>(*width))) {
       return Error{where + ": width " + excerpt(cells[2]) + " is not a new width from 1 to " + std::to_string(tree_limits::kMaxWidth)};
     }
-    const double value = std::strtod(cells[3].c_str(), &rest);
-    if (cells[3].empty() || *rest != '\0') return Error{where + ": value " + excerpt(cells[3]) + " is not a number"};
-    by_width[static_cast<int>(width)] = value;
+    const auto value = number_from_text(cells[3]);
+    if (!value) return Error{where + ": value " + excerpt(cells[3]) + " is not a number"};
+    by_width[static_cast<int>(*width)] = *value;
     exact = exact && cells[8] == "true";
   }
   std::vector<double> p;
@@ -553,6 +562,13 @@ Expected<std::vector<double>> sibling_vector_from_csv(std::string_view csv, Veri
   }
   if (p.empty()) return Error{field + ": no sibling rows for " + name};
   return clamped(std::move(p), exact, field, warnings);
+}
+
+std::optional<double> number_from_text(std::string_view text) {
+  if (text.empty() || text.find_first_of(" \t\r\n") != std::string_view::npos) return std::nullopt;
+  auto document = parse_json_text(text);
+  if (!document.ok() || !document.value().is_number()) return std::nullopt;
+  return document.value().get<double>();
 }
 
 }  // namespace mdsd

@@ -78,8 +78,14 @@ SolveOutput solve_acceptance_vector_parsed(const nlohmann::json& value, std::spa
 // 0 are read as 0 with a warning. `field` names the source in errors.
 Expected<std::vector<double>> sibling_vector_from_json(const nlohmann::json& document, VerifierKind verifier,
                                                        const std::string& field, std::vector<std::string>& warnings);
-// The same from the CSV of acceptance_vector_csv.
+// The same from the CSV of acceptance_vector_csv: every row has the
+// header's cells.
 Expected<std::vector<double>> sibling_vector_from_csv(std::string_view csv, VerifierKind verifier,
                                                       const std::string& field, std::vector<std::string>& warnings);
+
+// One number written as JSON writes it ("0.5", "1e-3", "1e-320"), read by the
+// strict JSON reader: no hex floats, inf, nan, '+' sign, white space or
+// overflow (1e999). The CLI's numbers and the CSV cells follow the JSON rules.
+std::optional<double> number_from_text(std::string_view text);
 
 }  // namespace mdsd

@@ -11,6 +11,7 @@
 #include "core/distribution.hpp"
 #include "core/limits.hpp"
 #include "dataset/engine_responses.hpp"
+#include "dataset/json_lines.hpp"
 #include "dataset/llama_logits_file.hpp"
 #include "dataset/npy_file.hpp"
 #include "dataset/output_file.hpp"
@@ -195,7 +196,7 @@ bool regular_file(const std::string& path) {
 }
 
 // What a file's first bytes say it holds: .npy, llama.cpp logits, JSON text
-// ('{' first; one file of it is JSON Lines of positions, two are engine
+// ('{' first, after white space and a byte order mark; one file of it is JSON Lines of positions, two are engine
 // responses), or nothing known.
 std::optional<Format> sniff(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -205,7 +206,8 @@ std::optional<Format> sniff(const std::string& path) {
   if (bytes.starts_with("\x93NUMPY")) return Format::npy;
   if (bytes == "_logits_") return Format::llama;
   file.clear();
-  file.seekg(0);
+  // JSON text may open with a UTF-8 byte order mark (json_lines.hpp).
+  file.seekg(bytes.starts_with("\xef\xbb\xbf") ? 3 : 0);
   for (char c; file.get(c);) {
     if (c == '{') return Format::responses;
     if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return std::nullopt;
@@ -348,6 +350,7 @@ class PositionReader {
         return Error{source.where + ": the line is longer than the limit of " +
                      std::to_string(limits::kMaxRequestBytes) + " bytes (1 GiB)"};
       }
+      if (auto stray = misplaced_byte_order_mark(line, row_)) return Error{source.where + ": " + *stray};
       auto json = parse_json_text(line);
       if (!json.ok()) return Error{source.where + ": " + json.error()};
       auto position = position_spec(json.value());

@@ -20,18 +20,6 @@ constexpr const char* kTreeUsage =
     "usage: mdsd tree (--acceptance P1,P2,... | --from VECTOR|SUMMARY|PER_POSITION [--verifier NAME]) --budget M "
     "--depth D [--draft-time T (--target-time T | --target-times N:T,...)]";
 
-// A number written in full ("0.5", "1e-3"; no spaces, nothing after it).
-std::optional<double> decimal(const std::string& text) {
-  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0]))) return std::nullopt;
-  char* end = nullptr;
-  errno = 0;
-  const double value = std::strtod(text.c_str(), &end);
-  // ERANGE also flags a subnormal result (1e-320), which is a number; only
-  // an overflow (1e999) is not.
-  if (*end != '\0' || (errno == ERANGE && std::isinf(value))) return std::nullopt;
-  return value;
-}
-
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> parts;
   for (std::size_t from = 0;;) {
@@ -46,7 +34,7 @@ Expected<std::vector<double>> acceptance_list(const std::string& text) {
   std::vector<double> p;
   const auto parts = split(text, ',');
   for (std::size_t b = 0; b < parts.size(); ++b) {
-    const auto value = decimal(parts[b]);
+    const auto value = number_from_text(parts[b]);
     if (!value) return Error{"--acceptance[" + std::to_string(b) + "]: not a number \"" + excerpt(parts[b]) + "\""};
     p.push_back(*value);
   }
@@ -61,7 +49,7 @@ Expected<std::vector<TargetTimePoint>> time_points(const std::string& text) {
     const std::size_t colon = parts[k].find(':');
     const auto tokens = colon == std::string::npos ? std::nullopt
                                                    : whole_number(std::string_view(parts[k]).substr(0, colon), 1, tree_limits::kMaxBudget + 1);
-    const auto time = colon == std::string::npos ? std::nullopt : decimal(parts[k].substr(colon + 1));
+    const auto time = colon == std::string::npos ? std::nullopt : number_from_text(parts[k].substr(colon + 1));
     if (!tokens || !time) {
       return Error{field + ": give TOKENS:TIME (tokens from 1 to " + std::to_string(tree_limits::kMaxBudget + 1) +
                    ", e.g. 64:0.031), got \"" + excerpt(parts[k]) + "\""};
@@ -140,11 +128,11 @@ int tree_command(int argc, char** argv) {
       return fail("give --target-time T (one time for every tree) or --target-times N:T,... (measured per tokens verified)", 2);
     }
     CostModel cost;
-    const auto draft_time = decimal(*draft_text);
+    const auto draft_time = number_from_text(*draft_text);
     if (!draft_time) return fail("--draft-time: not a number \"" + excerpt(*draft_text) + "\"", 2);
     cost.draft_time = *draft_time;
     if (target_text) {
-      const auto time = decimal(*target_text);
+      const auto time = number_from_text(*target_text);
       if (!time) return fail("--target-time: not a number \"" + excerpt(*target_text) + "\"", 2);
       cost.target_times.push_back({1, *time});
     } else {

@@ -3,6 +3,7 @@
 #include "api/json_reader.hpp"
 #include "core/limits.hpp"
 #include "core/message_text.hpp"
+#include "dataset/json_lines.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -549,6 +550,7 @@ Expected<bool> ResponsePairReader::read_response(Side& side) {
     if (static_cast<std::int64_t>(line.size()) > limits::kMaxRequestBytes) {
       return Error{where + ": the line is longer than the limit of " + std::to_string(limits::kMaxRequestBytes) + " bytes (1 GiB)"};
     }
+    if (auto stray = misplaced_byte_order_mark(line, side.line)) return Error{where + ": " + *stray};
     auto positions = parse_engine_response(line);
     if (!positions.ok()) return Error{where + ": " + positions.error()};
     side.positions = std::move(positions).value();

@@ -410,6 +410,21 @@ TEST_CASE("mdsd batch on engine responses: every interval holds the true alpha* 
   }
 }
 
+TEST_CASE("mdsd batch: a byte order mark opening a JSON Lines file is read as nothing") {
+  const ResponsesScratch scratch;
+  const Text text = synthetic_text(6, 3, 9);
+  const std::string target = openai_chat(text.p, text.chosen, 3).dump(), draft = openai_chat(text.q, text.chosen, 3).dump();
+  scratch.write("t.jsonl", target + "\n");
+  scratch.write("d.jsonl", draft + "\n");
+  scratch.write("bom-t.jsonl", "\xef\xbb\xbf" + target + "\n");
+  scratch.write("bom-d.jsonl", "\xef\xbb\xbf" + draft + "\n");
+  const Ran plain = scratch.run("batch --drafts 2 t.jsonl d.jsonl");
+  const Ran marked = scratch.run("batch --drafts 2 bom-t.jsonl bom-d.jsonl");
+  REQUIRE_MESSAGE(plain.status == 0, plain.err);
+  REQUIRE_MESSAGE(marked.status == 0, marked.err);
+  CHECK(nlohmann::json::parse(marked.out)["mean"] == nlohmann::json::parse(plain.out)["mean"]);
+}
+
 TEST_CASE("mdsd batch: every bad response file exits 2 with one line naming the file, the line and the position") {
   const ResponsesScratch scratch;
   const Text text = synthetic_text(6, 3, 9);
@@ -451,6 +466,11 @@ TEST_CASE("mdsd batch: every bad response file exits 2 with one line naming the 
   scratch.write("llama-t.jsonl", llama_server(text.p, text.chosen, 3).dump() + "\n");
   scratch.write("llama-d.jsonl", llama_server(text.q, text.chosen, 3).dump() + "\n");
   scratch.write("positions.jsonl", "{\"target\": [0.5, 0.5], \"draft\": [0.5, 0.5]}\n");
+  // A byte order mark may open a file; at the start of a later line it is an error (engine and position files alike).
+  scratch.write("bom.jsonl", "\xef\xbb\xbf" + good_draft + "\n\xef\xbb\xbf" + good_draft + "\n");
+  scratch.write("bom-t.jsonl", "\xef\xbb\xbf" + good_target + "\n" + good_target + "\n");
+  scratch.write("bom-positions.jsonl", "\xef\xbb\xbf{\"target\": [0.5, 0.5], \"draft\": [0.5, 0.5]}\n"
+                                       "\xef\xbb\xbf{\"target\": [0.5, 0.5], \"draft\": [0.5, 0.5]}\n");
   const std::string chosen3 = "\"" + name_of(text.chosen[3]) + "\"", other3 = "\"" + name_of(other[3]) + "\"";
 
   struct Bad {
@@ -475,6 +495,8 @@ TEST_CASE("mdsd batch: every bad response file exits 2 with one line naming the 
            Bad{"t.jsonl ids.jsonl", {"t.jsonl:2", "ids.jsonl:2", "position 0", "token ids"}},
            Bad{"--vocab 5 llama-t.jsonl llama-d.jsonl", {"llama-t.jsonl:1", "position 0", "vocabulary size 5"}},
            Bad{"positions.jsonl positions.jsonl", {"positions.jsonl:1", "given alone"}},
+           Bad{"bom-t.jsonl bom.jsonl", {"bom.jsonl:2", "byte order mark", "only at the start of the file"}},
+           Bad{"bom-positions.jsonl", {"bom-positions.jsonl:2", "byte order mark"}},
            Bad{"--format jsonl t.jsonl d.jsonl", {"--format jsonl"}},
            Bad{"--probabilities t.jsonl d.jsonl", {"--probabilities"}},
        }) {

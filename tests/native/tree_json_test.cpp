@@ -124,6 +124,21 @@ TEST_CASE("the exported vector read back, as JSON and as CSV, gives the same p")
                                          VerifierKind::rrs_with_replacement, "v.csv", warnings)
                      .error(),
                  "no row for width 1"));
+  // A cut row is an error naming its line, not a row skipped (which would drop width 2 here).
+  const std::string header = "quantity,name,width,value,ci95_low,ci95_high,lower_bound,upper_bound,exact,positions\n";
+  CHECK(sibling_vector_from_csv(header + "sibling,rrs_with_replacement,1,0.5,,,,,true,\nsibling,rrs_with_replacement,2,0.2,,\n",
+                                VerifierKind::rrs_with_replacement, "v.csv", warnings)
+            .error() == "v.csv:3: 6 cells, the header has 10");
+  CHECK(sibling_vector_from_csv(header + "sibling,rrs_with_replacement,1,0x1p-1,,,,,true,\n",
+                                VerifierKind::rrs_with_replacement, "v.csv", warnings)
+            .error() == "v.csv:2: value 0x1p-1 is not a number");
+  CHECK(sibling_vector_from_csv(header + "sibling,rrs_with_replacement,1.5,0.5,,,,,true,\n",
+                                VerifierKind::rrs_with_replacement, "v.csv", warnings)
+            .error() == "v.csv:2: width 1.5 is not a new width from 1 to 16");
+  auto blank_lines = sibling_vector_from_csv(header + "\nsibling,rrs_with_replacement,1,0.5,,,,,true,\r\n\r\n",
+                                             VerifierKind::rrs_with_replacement, "v.csv", warnings);
+  REQUIRE_MESSAGE(blank_lines.ok(), blank_lines.error());
+  CHECK(blank_lines.value() == std::vector<double>{0.5});
 }
 
 TEST_CASE("an estimate below 0 is read as 0, with a warning") {
@@ -171,6 +186,13 @@ TEST_CASE("mdsd tree and mdsd acceptance-vector on the command line") {
   };
   expect_error("tree --acceptance 0.5,0.2,2 --budget 4 --depth 2", "--acceptance[2]: must be from 0 to 1, got 2");
   expect_error("tree --acceptance 0.5,,0.1 --budget 4 --depth 2", "--acceptance[1]: not a number \"\"");
+  // Numbers follow JSON's grammar: strtod's hex floats, inf and nan are not numbers here.
+  expect_error("tree --acceptance 0x1p-1 --budget 4 --depth 2", "--acceptance[0]: not a number \"0x1p-1\"");
+  expect_error("tree --acceptance 0.5,inf --budget 4 --depth 2", "--acceptance[1]: not a number \"inf\"");
+  expect_error("tree --acceptance nan --budget 4 --depth 2", "--acceptance[0]: not a number \"nan\"");
+  expect_error("tree --acceptance \" 0.5\" --budget 4 --depth 2", "--acceptance[0]: not a number \" 0.5\"");
+  expect_error("tree --acceptance 0.5 --budget 4 --depth 2 --draft-time 0x1 --target-time 1",
+               "--draft-time: not a number \"0x1\"");
   expect_error("tree --acceptance 0.5,0.2 --budget 4x --depth 2", "--budget: give an integer from 0 to 1024, got \"4x\"");
   expect_error("tree --acceptance 0.5 --budget 4", "--depth: is missing (levels below the root)");
   expect_error("tree --acceptance 0.5 --budget 4 --depth 65", "--depth: give an integer from 0 to 64, got \"65\"");
