@@ -52,6 +52,15 @@ class JsonHandler {
   virtual ArrayMode start_array() = 0;
   virtual bool end_array() = 0;
   virtual bool number_element(double) { return true; }
+  // Consecutive numbers of such an array, in order: a run of the numbers
+  // read (up to a few hundred at a time, fewer than one virtual call each);
+  // by default number_element for each.
+  virtual bool number_elements(const double* values, std::size_t count) {
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!number_element(values[i])) return false;
+    }
+    return true;
+  }
   virtual bool other_element(JsonKind, std::string_view /*the string, for JsonKind::string*/) { return true; }
 };
 

@@ -104,17 +104,20 @@ class DocumentBuilder : public JsonDocumentBuilder {
     std::memcpy(bytes_.data(), &header_, sizeof header_);
     return insert(json::binary(std::move(bytes_)));
   }
-  bool number_element(double value) override {
-    const std::uint64_t index = header_.elements++;
+  bool number_element(double value) override { return number_elements(&value, 1); }
+  bool number_elements(const double* values, std::size_t count) override {
+    const std::uint64_t first = header_.elements;
+    header_.elements += count;
     const auto limit = static_cast<std::uint64_t>(limits::kMaxVocabulary);
-    if (header_.first_bad != StreamedHeader::kNone || index > limit) return true;
-    if (index == limit) {
-      release();  // over the limit: the count alone makes the error
-      return true;
+    if (header_.first_bad != StreamedHeader::kNone || first > limit) return true;
+    // Elements 0 to limit - 1 are kept; past them the count alone makes the error.
+    const std::size_t kept = static_cast<std::size_t>(std::min<std::uint64_t>(count, limit > first ? limit - first : 0));
+    if (kept > 0) {
+      const std::size_t at = bytes_.size();
+      bytes_.resize(at + kept * sizeof(double));
+      std::memcpy(bytes_.data() + at, values, kept * sizeof(double));
     }
-    const std::size_t at = bytes_.size();
-    bytes_.resize(at + sizeof value);
-    std::memcpy(bytes_.data() + at, &value, sizeof value);
+    if (header_.elements > limit) release();
     return true;
   }
   bool other_element(JsonKind kind, std::string_view text) override {
@@ -518,7 +521,25 @@ Expected<PositionSpec> position_spec(const json& value, std::span<const NumberAr
   return position;
 }
 
-Expected<Request> parse_request(const json& value, std::span<const NumberArray> buffers) {
+namespace {
+
+// A distribution's number array in `consumed` (the request's document),
+// freed: the whole value when it is the array, else its logits.
+void release_numbers(json* consumed, const char* key) {
+  if (!consumed || !consumed->is_object()) return;
+  const auto found = consumed->find(key);
+  if (found == consumed->end()) return;
+  if (found->is_binary()) {
+    *found = nullptr;
+  } else if (found->is_object()) {
+    const auto logits = found->find("logits");
+    if (logits != found->end() && logits->is_binary()) *logits = nullptr;
+  }
+}
+
+// parse_request, and when `consumed` is the document itself, its number
+// arrays freed once read.
+Expected<Request> read_request(const json& value, std::span<const NumberArray> buffers, json* consumed) {
   if (!value.is_object()) return Error{"request: must be a JSON object, got " + type_name(value)};
   if (auto error = unknown_key(value, "",
                                {"target", "draft", "drafts", "draft_joint", "methods", "lp", "verifiers", "simulate", "vocab"})) {
@@ -534,6 +555,7 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
   }
   auto target_spec = distribution_spec(value["target"], "target", buffers);
   if (!target_spec.ok()) return Error{target_spec.error()};
+  release_numbers(consumed, "target");
 
   if (value.contains("draft_joint")) {
     if (target_spec.value().kind == DistributionSpec::Kind::sparse) {
@@ -570,6 +592,7 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
     if (!value.contains("drafts")) return Error{"drafts: is missing; give the number of drafts n >= 1"};
     auto draft_spec = distribution_spec(value["draft"], "draft", buffers);
     if (!draft_spec.ok()) return Error{draft_spec.error()};
+    release_numbers(consumed, "draft");
     auto pair = prepare_pair(target_spec.value(), draft_spec.value(), vocab, request.warnings);
     if (!pair.ok()) return Error{pair.error()};
     request.problem.target = std::move(pair.value().target);
@@ -612,6 +635,14 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
   }
   return request;
 }
+
+}  // namespace
+
+Expected<Request> parse_request(const json& value, std::span<const NumberArray> buffers) {
+  return read_request(value, buffers, nullptr);
+}
+
+Expected<Request> parse_request_consuming(json&& value) { return read_request(value, {}, &value); }
 
 Expected<nlohmann::json> parse_json_text(std::string_view text) {
   DocumentBuilder builder;

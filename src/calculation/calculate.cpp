@@ -45,14 +45,6 @@ LpResult method_lp(const Request& request, DraftMethod method) {
   return solve_lp(label, problem.target, draft_set_law(problem.draft, problem.drafts, method), request.lp_options);
 }
 
-// A token with no mass in either distribution changes neither p(H) nor
-// Q(H): it is left out of a certificate, so that |H| counts tokens that matter.
-void drop_massless(const Problem& problem, std::vector<std::int32_t>& certificate) {
-  std::erase_if(certificate, [&](std::int32_t token) {
-    return problem.target[token] == 0.0 && problem.draft[token] == 0.0;
-  });
-}
-
 // Partial lists: an interval per method; the verifiers whose acceptance is
 // alpha* of their method (greedy and SpecHub of greedy drafts, exact match of
 // top_n drafts) get that method's interval, the others an error.

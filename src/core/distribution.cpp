@@ -31,8 +31,13 @@ Expected<Eigen::VectorXd> normalised_weights(const Eigen::VectorXd& weights,
   const double largest = weights.size() > 0 ? weights.maxCoeff() : 0.0;
   if (!(largest > 0.0)) return Error{field + ": all values are zero; some mass must be positive"};
   const int exponent = std::ilogb(largest);
-  const Eigen::VectorXd scaled = weights.unaryExpr([&](double w) { return std::ldexp(w, -exponent); });
-  const double total = scaled.sum();
+  // w * 2^-exponent is the correctly rounded ldexp(w, -exponent) whenever the
+  // factor is a double (not for a subnormal largest weight, 2^-exponent >
+  // 2^1023); the product vectorises, ldexp does not.
+  const bool power_of_two = exponent > -1023;
+  const double factor = power_of_two ? std::ldexp(1.0, -exponent) : 0.0;
+  const auto scale = [&](double w) { return power_of_two ? w * factor : std::ldexp(w, -exponent); };
+  const double total = power_of_two ? (weights * factor).sum() : weights.unaryExpr(scale).sum();
   const double unscaled_total = std::ldexp(total, exponent);
   if (!(std::abs(unscaled_total - 1.0) <= 1e-6)) {
     warnings.push_back(field + ": values sum to " +
@@ -40,7 +45,8 @@ Expected<Eigen::VectorXd> normalised_weights(const Eigen::VectorXd& weights,
                                                       : std::string("more than the largest double")) +
                        ", not 1; normalised");
   }
-  Eigen::VectorXd probabilities = scaled / total;
+  Eigen::VectorXd probabilities = power_of_two ? Eigen::VectorXd((weights * factor) / total)
+                                               : Eigen::VectorXd(weights.unaryExpr(scale) / total);
   // A positive weight can fall below the smallest double once divided by the
   // sum (5e-324 / 2 is 0): say so, since it leaves the draft support (and
   // whether without replacement or greedy applies) smaller than given.

@@ -119,4 +119,10 @@ Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method,
   return Error{"unknown draft method"};
 }
 
+void drop_massless(const Problem& problem, std::vector<std::int32_t>& certificate) {
+  std::erase_if(certificate, [&](std::int32_t token) {
+    return problem.target[token] == 0.0 && problem.draft[token] == 0.0;
+  });
+}
+
 }  // namespace mdsd

@@ -26,6 +26,11 @@ Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method);
 Expected<OptimalRate> optimal_rate(const Problem& problem, DraftMethod method,
                                    const std::vector<std::int32_t>& order);
 
+// A token with no mass in either distribution changes neither p(H) nor
+// Q(H): results leave it out of a certificate, so that |H| counts tokens that
+// matter (calculate and the page's first-numbers module alike).
+void drop_massless(const Problem& problem, std::vector<std::int32_t>& certificate);
+
 // Scan of the prefixes of `order` for p(H) - q(H)^n: O(V) after the sort.
 OptimalRate optimal_rate_with_replacement(const Problem& problem,
                                           const std::vector<std::int32_t>& order);

@@ -16,13 +16,17 @@
 //   recurrence is stable: its absolute error does not grow);
 // - likewise the weights e^{-r t} come down each chain by square roots, which
 //   halve the relative error at every step;
-// - a prefix is integrated only when its lower bound p(H) - q(H)^n (drafts
-//   without replacement are less likely than i.i.d. ones to all fall in H)
-//   can still beat the best value so far; an upper bound from a product lower
-//   bound on Q(H) fixes, before the scan, the last token and the grid range
-//   that can matter;
+// - a prefix is integrated only when its lower bound p(H) - Q2(H) q(H)^{n-2}
+//   (Q2(H), the chance that the first two drafts fall in H, is exact and O(1)
+//   per prefix) can still beat the best value so far and an achieved value
+//   from a product lower bound on Q(H); those bounds, and the growth of the
+//   prefix values past the first token with p_i >= c q_i (c bounds dQ / dq),
+//   fix before the scan the last token and the grid range that can matter;
 // - nodes where P[N_H(t) < n] has fallen below 1e-30 stop being updated (it
-//   only falls as tokens join).
+//   only falls as tokens join);
+// - tokens join four at a time (CountLaws::add_each): their chains side by
+//   side, then one pass over the nodes for all four, up to each prefix to be
+//   integrated; the results are those of one token at a time, bit for bit.
 //
 // Before the integral, what successive sampling makes negligible (to 1e-18
 // in Q(H)) is taken out: tokens too light ever to be drawn, and leading

@@ -3,8 +3,12 @@
 // three methods, "verifiers": []), against the computation alone in the same
 // run, and the without-replacement integral against a naive O(V nodes n)
 // evaluation of it written here. Also each stage of the process in-process
-// (read, parse, request, compute, result JSON, its text), and, when built
-// with Debian's libsimdjson-dev, simdjson's parse of the same text.
+// (map the file, parse, request, compute, the result text), the start of a
+// process alone (`mdsd --help`), the former result path (nlohmann's document
+// and its dump) and, when built with Debian's libsimdjson-dev, simdjson's
+// parse of the same text.
+// Also the same stages each timed once in a fresh process (`bench_process
+// --stages FILE`, run REPEATS times), with their page faults.
 // Usage: bench_process [REPEATS [DIR]]; DIR (default build/bench) gets the
 // request file. Medians over REPEATS (default 7; the naive integral 3), of
 // wall time and of CPU time (cpu_time.hpp).
@@ -12,6 +16,7 @@
 #include "api/json_reader.hpp"
 #include "api/request.hpp"
 #include "api/result.hpp"
+#include "api/result_writer.hpp"
 #include "calculation/calculate.hpp"
 #include "core/count_laws.hpp"
 #include "core/optimal_rate.hpp"
@@ -26,7 +31,11 @@
 #endif
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <spawn.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -34,6 +43,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -52,12 +62,29 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// Starts `mdsd solve FILE`, its standard output to /dev/null; the pid or -1.
+// As `mdsd solve` reads a regular file: mapped (the page cache's pages),
+// then unmapped; the first byte, so that nothing is optimised away.
+char map_file(const std::string& path) {
+  const int descriptor = ::open(path.c_str(), O_RDONLY);
+  struct stat status;
+  ::fstat(descriptor, &status);
+  const auto size = static_cast<std::size_t>(status.st_size);
+  void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0);
+  ::close(descriptor);
+  const char first = *static_cast<const char*>(data);
+  ::munmap(data, size);
+  return first;
+}
+
+// Starts `mdsd solve FILE` (or `mdsd --help` when `file` is empty), its
+// standard output to /dev/null; the pid or -1.
 pid_t spawn_solve(const std::string& binary, const std::string& file) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  const char* argv[] = {binary.c_str(), "solve", file.c_str(), nullptr};
+  const char* solve_argv[] = {binary.c_str(), "solve", file.c_str(), nullptr};
+  const char* help_argv[] = {binary.c_str(), "--help", nullptr};
+  const char** argv = file.empty() ? help_argv : solve_argv;
   pid_t pid = 0;
   const int spawned = posix_spawn(&pid, binary.c_str(), &actions, nullptr, const_cast<char**>(argv), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -121,9 +148,87 @@ double naive_without_replacement(const Eigen::VectorXd& target, const Eigen::Vec
   return 1.0 + best;
 }
 
+// CPU time and minor page faults of this process so far.
+struct Usage {
+  double cpu_ms = 0.0;
+  long faults = 0;
+};
+Usage usage_now() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return {mdsd::bench::process_cpu_ms(), usage.ru_minflt};
+}
+
+// `bench_process --stages FILE`: the stages of `mdsd solve FILE`
+// (cli/solve_command.cpp) once, in this fresh process, each with its CPU time
+// and page faults ("start": everything before main, the loading of the
+// libraries included); one JSON line.
+int stages_of_a_fresh_process(const std::string& path) {
+  nlohmann::json stages;
+  Usage last{};
+  const auto stage = [&](const char* name) {
+    const Usage now = usage_now();
+    stages[name] = {{"cpu_ms", now.cpu_ms - last.cpu_ms}, {"faults", now.faults - last.faults}};
+    last = now;
+  };
+  stage("start");
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  const int descriptor = ::open(path.c_str(), O_RDONLY);
+  struct stat status;
+  ::fstat(descriptor, &status);
+  const auto size = static_cast<std::size_t>(status.st_size);
+  void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0);
+  ::close(descriptor);
+  stage("map");
+  auto json = mdsd::parse_json_text(std::string_view(static_cast<const char*>(data), size));
+  ::munmap(data, size);
+  stage("parse");
+  auto request = mdsd::parse_request_consuming(std::move(json.value()));
+  json.value() = nullptr;
+  stage("request");
+  const mdsd::Result result = mdsd::calculate(request.value());
+  stage("compute");
+  std::size_t written = 0;
+  mdsd::write_result_text(result, [&](std::string_view piece) { written += piece.size(); });
+  stage("text");
+  stages["result_bytes"] = written;
+  std::cout << stages.dump() << std::endl;
+  return 0;
+}
+
+// Medians over `repeats` fresh processes of stages_of_a_fresh_process.
+nlohmann::json fresh_process_stages(int repeats, const std::string& file, const std::string& dir) {
+  const std::string out = dir + "/stages.json";
+  std::map<std::string, std::vector<double>> cpu, faults;
+  for (int r = 0; r < repeats; ++r) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const char* argv[] = {"/proc/self/exe", "--stages", file.c_str(), nullptr};
+    pid_t pid = 0;
+    const int spawned = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, const_cast<char**>(argv), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    int status = 0;
+    if (spawned != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return nullptr;
+    const auto line = nlohmann::json::parse(read_file(out));
+    for (const auto& [name, value] : line.items()) {
+      if (!value.is_object()) continue;
+      cpu[name].push_back(value["cpu_ms"].get<double>());
+      faults[name].push_back(value["faults"].get<double>());
+    }
+  }
+  nlohmann::json medians;
+  for (const auto& [name, values] : cpu) {
+    medians[name] = {{"cpu_ms", mdsd::bench::median_of(values)}, {"faults", mdsd::bench::median_of(faults[name])}};
+  }
+  return medians;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[1]) == "--stages") return stages_of_a_fresh_process(argv[2]);
   const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 7;
   const std::string dir = argc > 2 ? argv[2] : "build/bench";
   constexpr long kVocabulary = 152064;
@@ -151,8 +256,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   row["process"] = times_json(process);
+  row["fresh_process_stages"] = fresh_process_stages(repeats, file, dir);
+  row["process_start"] = times_json(mdsd::bench::median_child_times(repeats, [&] { return spawn_solve(MDSD_MDSD_BINARY, ""); }, ok));
   // The stages of `mdsd solve` (cli/solve_command.cpp) in this process.
-  row["read"] = times_json(median_times(repeats, [&] { (void)read_file(file); }));
+  row["read"] = times_json(median_times(repeats, [&] { (void)map_file(file); }));
+  row["read_into_string"] = times_json(median_times(repeats, [&] { (void)read_file(file); }));
   row["parse"] = times_json(median_times(repeats, [&] { (void)mdsd::parse_json_text(text); }));
   row["nlohmann_parse"] = times_json(median_times(repeats, [&] { const auto parsed = nlohmann::json::parse(text); }));
 #ifdef MDSD_BENCH_SIMDJSON
@@ -179,11 +287,20 @@ int main(int argc, char** argv) {
   const Times compute = median_times(repeats, [&] { (void)mdsd::calculate(request.value()); });
   row["compute"] = times_json(compute);
   const mdsd::Result result = mdsd::calculate(request.value());
-  row["result_json"] = times_json(median_times(repeats, [&] { (void)mdsd::to_json(result); }));
-  const auto document = mdsd::to_json(result);
+  // The result text as mdsd solve writes it (in pieces, here counted), and
+  // the former path: nlohmann's document, then its dump.
+  std::size_t written = 0;
   row["result_text"] = times_json(median_times(repeats, [&] {
+    mdsd::write_result_text(result, [&](std::string_view piece) { written += piece.size(); });
+  }));
+  row["result_bytes"] = written / static_cast<std::size_t>(repeats);
+  row["nlohmann_result_json"] = times_json(median_times(repeats, [&] { (void)mdsd::to_json(result); }));
+  const auto document = mdsd::to_json(result);
+  row["nlohmann_result_dump"] = times_json(median_times(repeats, [&] {
     (void)document.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   }));
+  row["result_text_identical"] = mdsd::result_text(result) ==
+                                 document.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 
   // The integral alone, against the naive evaluation.
   const mdsd::Problem problem{pair.target, pair.draft, kDrafts};

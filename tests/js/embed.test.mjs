@@ -26,6 +26,7 @@ async function snippetsFor(row) {
   await page.goto(`${origin}/#target=${row.target.join(',')}&draft=${row.draft.join(',')}&drafts=${row.drafts}`);
   await page.locator('[data-testid="optimal.greedy.alpha"]').waitFor();
   await page.click('#embed');
+  await page.locator('#embed-dialog[open]').waitFor();   // the dialog's module may load on this press
   const element = await page.inputValue('#embed-snippet');
   const iframe = await page.inputValue('#embed-iframe');
   await page.close();

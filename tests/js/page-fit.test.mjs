@@ -83,6 +83,7 @@ for (const [label, viewport] of widths) {
     const { page, problems } = await openPage(`#target=${row.target}&draft=${row.draft}&drafts=${row.drafts}`, viewport);
     await page.locator('[data-testid="optimal.greedy.alpha"]').waitFor();
     await page.click('#embed');
+    await page.locator('#embed-dialog[open]').waitFor();   // the dialog's module may load on this press
     const snippet = await page.inputValue('#embed-iframe');
     assert.match(snippet, /height="720"/);
     await page.close();

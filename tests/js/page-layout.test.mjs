@@ -38,12 +38,21 @@ test('web/ holds the page entry and one folder per part; package.json points int
   assert.doesNotMatch(entry, /^import /m);
 });
 
-test('the worker imports the package and nothing else of the page; the modules with their .wasm on demand', () => {
-  const source = readFileSync(`${repo}web/page/worker.mjs`, 'utf8');
-  const imports = [...source.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)].map((match) => match[1]);
-  assert.deepEqual(imports, ['../package/mdsd.mjs']);
-  const dynamic = [...source.matchAll(/import\(([^)]*)\)/g)].map((match) => match[1]);
-  assert.deepEqual(dynamic, ["'../generated/web/mdsd-core.mjs'", "'../generated/web/mdsd-glpk.mjs'"]);
+test('the worker imports the first module\'s wrapper, the full calculator on demand; the modules with their .wasm on demand', () => {
+  const importsOf = (name) => {
+    const source = readFileSync(`${repo}web/page/${name}`, 'utf8');
+    return {
+      static: [...source.matchAll(/^import\s[^'"]*['"]([^'"]+)['"]/gm)].map((match) => match[1]),
+      dynamic: [...source.matchAll(/import\(([^)]*)\)/g)].map((match) => match[1]),
+    };
+  };
+  // The first numbers: the small module, nothing of the package.
+  assert.deepEqual(importsOf('worker.mjs'), { static: ['./first-numbers.mjs'], dynamic: ["'./worker-core.mjs'"] });
+  assert.deepEqual(importsOf('first-numbers.mjs'), { static: [], dynamic: ["'../generated/web/mdsd-first.mjs'"] });
+  // The full calculator: the package, its two modules on demand.
+  assert.deepEqual(importsOf('worker-core.mjs'), {
+    static: ['../package/mdsd.mjs'], dynamic: ["'../generated/web/mdsd-core.mjs'", "'../generated/web/mdsd-glpk.mjs'"],
+  });
 });
 
 test('app.mjs is split by concern: each page module opens with what it is for, none is a second app.mjs', () => {
@@ -76,6 +85,7 @@ for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['ph
     await page.locator('[data-testid="optimal.greedy.alpha"]').waitFor();
     await page.locator('#progress').waitFor({ state: 'hidden', timeout: 60000 });
     await page.click('#embed');
+    await page.locator('#embed-dialog[open]').waitFor();   // the dialog's module may load on this press
     const snippet = await page.inputValue('#embed-snippet');
     assert.ok(snippet.startsWith(`<script type="module" src="${site.origin}/embed/embed.mjs"></script>`), snippet);
     await page.keyboard.press('Escape');
@@ -89,11 +99,11 @@ for (const [label, viewport] of [['desktop', { width: 1280, height: 800 }], ['ph
     await page.locator('mdsd-calculator').scrollIntoViewIfNeeded();
     await page.locator('mdsd-calculator [data-testid="optimal.greedy.alpha"]').waitFor();
     await page.screenshot({ path: `${artifacts}/page-layout-${label}.png` });
-    const allowed = /^\/(?:|index\.html|page\/[\w-]+\.(?:mjs|css)|embed\/[\w-]+\.mjs|package\/mdsd\.mjs|generated\/web\/mdsd-core\.(?:mjs|wasm)|vendor\/uPlot\.(?:mjs|min\.css)|examples\/builtin\.json)$/;
+    const allowed = /^\/(?:|index\.html|page\/[\w-]+\.(?:mjs|css)|embed\/[\w-]+\.mjs|package\/mdsd\.mjs|generated\/web\/mdsd-(?:first|core)\.(?:mjs|wasm)|vendor\/uPlot\.(?:mjs|min\.css)|examples\/builtin\.json)$/;
     const files = [...new Set(requests.filter((path) => !path.startsWith('data:')))];
     assert.deepEqual(files.filter((path) => !allowed.test(path)), [], 'requests outside the layout');
-    for (const path of ['/page/app.mjs', '/page/style.css', '/page/worker.mjs', '/package/mdsd.mjs', '/generated/web/mdsd-core.mjs',
-      '/generated/web/mdsd-core.wasm', '/embed/embed.mjs']) {
+    for (const path of ['/page/app.mjs', '/page/style.css', '/page/worker.mjs', '/generated/web/mdsd-first.wasm', '/package/mdsd.mjs',
+      '/generated/web/mdsd-core.mjs', '/generated/web/mdsd-core.wasm', '/embed/embed.mjs']) {
       assert.ok(files.includes(path), `${path} was loaded`);
     }
     for (const path of files.filter((file) => file.startsWith('/page/'))) {

@@ -266,6 +266,7 @@ test('the embed dialog gives an element snippet and an iframe, keyboard-operable
   await waitForResult(page, 3, 2);
   await page.focus('#embed');
   await page.keyboard.press('Enter');
+  await page.locator('#embed-dialog[open]').waitFor();   // the dialog's module may load on this press
   const snippet = await page.inputValue('#embed-snippet');
   assert.ok(snippet.includes(`<script type="module" src="${origin}/embed/embed.mjs"></script>`), snippet);
   assert.ok(snippet.includes('<mdsd-calculator target="0.3,0.4,0.3" draft="0.6,0.3,0.1" drafts="2"'), snippet);

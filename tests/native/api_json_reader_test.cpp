@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -330,6 +331,77 @@ TEST_CASE("json reader: a number array comes as doubles, other elements by kind 
     CAPTURE(text);
     ArrayRecorder strict;
     CHECK(read_json(text, strict).has_value());
+  }
+}
+
+TEST_CASE("json reader: a long number array comes in runs, in order, each before anything after it") {
+  // 1,000 elements: the numbers k / 8 (exact), with other elements at the
+  // edges of the reader's runs of 256 numbers; each event is logged in order.
+  class OrderRecorder : public JsonDocumentBuilder {
+   public:
+    std::vector<std::string> events;
+    std::size_t elements = 0;
+    ArrayMode start_array() override { return open_.empty() ? ArrayMode::numbers : JsonDocumentBuilder::start_array(); }
+    bool end_array() override {
+      events.push_back("end at " + std::to_string(elements));
+      return open_.empty() ? true : JsonDocumentBuilder::end_array();
+    }
+    bool number_elements(const double* values, std::size_t count) override {
+      for (std::size_t i = 0; i < count; ++i) {
+        CHECK(values[i] == static_cast<double>(elements) / 8);
+        ++elements;
+      }
+      return true;
+    }
+    bool other_element(JsonKind, std::string_view text) override {
+      events.push_back("other at " + std::to_string(elements) + ": " + std::string(text));
+      ++elements;
+      return true;
+    }
+  };
+  const std::vector<std::size_t> others = {0, 255, 256, 257, 511, 512, 700, 999};
+  std::string text = "[";
+  for (std::size_t k = 0; k < 1000; ++k) {
+    if (k > 0) text += ", ";
+    const bool other = std::find(others.begin(), others.end(), k) != others.end();
+    text += other ? "\"s" + std::to_string(k) + "\"" : std::to_string(static_cast<double>(k) / 8);
+  }
+  text += "]";
+  OrderRecorder recorder;
+  REQUIRE_FALSE(read_json(text, recorder).has_value());
+  std::vector<std::string> expected;
+  for (const std::size_t k : others) expected.push_back("other at " + std::to_string(k) + ": s" + std::to_string(k));
+  expected.push_back("end at 1000");
+  CHECK(recorder.events == expected);
+  // The default number_elements hands each number to number_element.
+  ArrayRecorder one_by_one;
+  REQUIRE_FALSE(read_json(text, one_by_one).has_value());
+  REQUIRE(one_by_one.numbers.size() == 1000 - others.size());
+  CHECK(one_by_one.numbers.front() == 1.0 / 8);
+  CHECK(one_by_one.numbers.back() == 998.0 / 8);
+}
+
+TEST_CASE("json reader: an error deep in a long number array names its element") {
+  // Past several runs of numbers: the numbers before it are all counted.
+  for (const std::size_t bad : {std::size_t{255}, std::size_t{256}, std::size_t{600}}) {
+    std::string text = "{\"target\": [";
+    for (std::size_t k = 0; k < 800; ++k) text += (k > 0 ? "," : "") + std::string(k == bad ? "0.x" : "0.25");
+    text += "]}";
+    const auto parsed = parse_json_text(text);
+    REQUIRE_FALSE(parsed.ok());
+    CAPTURE(parsed.error());
+    CHECK(parsed.error().find("invalid number '0.x'") != std::string::npos);
+    CHECK(parsed.error().ends_with("(in target[" + std::to_string(bad) + "])"));
+    // The end of the text, and a missing comma, after as many numbers.
+    const auto cut = parse_json_text(text.substr(0, text.find("0.x")));
+    REQUIRE_FALSE(cut.ok());
+    CHECK(cut.error().ends_with("(in target[" + std::to_string(bad) + "])"));
+    std::string no_comma = text;
+    no_comma.replace(no_comma.find("0.x"), 4, "0.5 0.5,");
+    const auto joined = parse_json_text(no_comma);
+    REQUIRE_FALSE(joined.ok());
+    CHECK(joined.error().find("expected ',' or ']' after an array element") != std::string::npos);
+    CHECK(joined.error().ends_with("(in target[" + std::to_string(bad + 1) + "])"));
   }
 }
 

@@ -3,6 +3,9 @@
 // `>/dev/full` are the shell's). Exit status 1 for an I/O failure, 2 for bad
 // input, each with one line on stderr naming the file, option or field.
 #include "support.hpp"
+#include "core/synthetic.hpp"
+#include "api/result.hpp"
+#include "api/request.hpp"
 
 #include <doctest/doctest.h>
 
@@ -378,6 +381,44 @@ TEST_CASE("memory for a large request stays within 3 times its text") {
   CAPTURE(peak_bytes);
   CAPTURE(size);
   CHECK(peak_bytes <= 3.0 * size);
+}
+
+TEST_CASE("mdsd solve prints the same text from a mapped file, standard input and a pipe") {
+  // A request with long certificates (V = 20,000), so that the result goes
+  // out in many pieces; the reference is nlohmann's dump of the to_json
+  // document, computed here in the test's own process.
+  const IoScratch scratch;
+  const auto pair = synthetic_pair(20000, 5);
+  const nlohmann::json request = {
+      {"target", std::vector<double>(pair.target.data(), pair.target.data() + pair.target.size())},
+      {"draft", std::vector<double>(pair.draft.data(), pair.draft.data() + pair.draft.size())},
+      {"drafts", 3},
+      {"verifiers", {"greedy", "spechub"}}};
+  scratch.write("request.json", request.dump());
+  const auto parsed = parse_request(request);
+  REQUIRE(parsed.ok());
+  const std::string expected =
+      to_json(calculate(parsed.value())).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  REQUIRE(expected.size() > 100000);
+  for (const std::string arguments : {"solve request.json", "solve - <request.json", "solve <request.json"}) {
+    CAPTURE(arguments);
+    const IoRun run = scratch.run(arguments);
+    CHECK(run.status == 0);
+    CHECK(run.err.empty());
+    CHECK(run.out == expected);
+  }
+  // Through pipes: read in chunks (not mapped), printed into a pipe.
+  const auto from_pipe = scratch.run_mdsd("solve -", "cat request.json | ");
+  CHECK(from_pipe.status == 0);
+  CHECK(from_pipe.out == expected);
+  const fs::path piped = scratch.folder / "piped.json";
+  scratch.run("solve request.json", "| cat >'" + piped.string() + "'");
+  CHECK(bytes_of_file(piped) == expected);
+  // An empty file is an empty text, not a mapping.
+  scratch.write("empty.json", "");
+  const IoRun empty = scratch.run("solve empty.json");
+  CHECK(empty.status == 2);
+  CHECK(starts_with(empty.err, "mdsd: request: not valid JSON: parse error at line 1, column 1: the text is empty"));
 }
 
 }  // namespace mdsd::test

@@ -60,4 +60,31 @@ TEST_CASE("order_by_ratio equals a comparison sort on random instances") {
   }
 }
 
+TEST_CASE("order_by_ratio sorts ratios that agree in their top 32 bits") {
+  // The radix passes see only a key's top 32 bits (a ratio to about 1e-6);
+  // ratios closer than that are ordered afterwards, in runs of equal top
+  // bits: short ones (insertion), long ones, sorted or not, and with ties.
+  std::mt19937_64 rng(62);
+  for (int trial = 0; trial < 40; ++trial) {
+    const int vocab = std::uniform_int_distribution<int>(2, trial < 20 ? 40 : 3000)(rng);
+    Eigen::VectorXd target(vocab), draft(vocab);
+    std::uniform_int_distribution<int> step(0, trial % 4 == 0 ? 3 : 1 << 20);
+    for (int i = 0; i < vocab; ++i) {
+      // A few groups of ratios within 2^-30 of each other, in random order.
+      const double group = 1.0 + std::uniform_int_distribution<int>(0, trial % 3)(rng);
+      target[i] = group * (1.0 + std::ldexp(step(rng), -50));
+      draft[i] = 1.0;
+      if (trial % 5 == 1 && i % 4 == 0) draft[i] = 0.0;   // +infinity
+      if (trial % 5 == 2 && i % 6 == 0) target[i] = 0.0;  // ratio 0
+      if (trial % 5 == 3 && i % 3 == 0) {                 // subnormal q: a ratio past the largest double
+        target[i] *= 1e-10;
+        draft[i] = 5e-324 * (1 + i % 3);
+      }
+    }
+    if (trial % 7 == 6) std::sort(target.data(), target.data() + vocab);  // runs already in order
+    CAPTURE(trial);
+    CHECK(order_by_ratio(target, draft) == expected_order(target, draft));
+  }
+}
+
 }  // namespace mdsd::test

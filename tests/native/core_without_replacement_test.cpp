@@ -436,6 +436,50 @@ TEST_CASE("large vocabularies: pruning gives the same alpha* as integrating ever
   }
 }
 
+TEST_CASE("skewed drafts: pruning gives the same alpha* as integrating every prefix") {
+  // The bounds that prune (Q2(H), the growth past p_i >= c q_i) divide by
+  // T - q_i and T - M_l: a draft token near certainty, or a few heavy ones,
+  // would lose their digits if they were differences of near-equal sums.
+  constexpr double kPruningAgreement = 1e-12;
+  std::mt19937_64 rng(91);
+  for (int trial = 0; trial < 60; ++trial) {
+    const int vocab = std::uniform_int_distribution<int>(20, 1500)(rng);
+    Eigen::VectorXd target = random_distribution(rng, vocab), draft = random_distribution(rng, vocab);
+    draft[0] = 0.0;
+    const double rest = draft.sum();
+    if (!(rest > 0.0)) continue;
+    if (trial % 3 == 0) {  // one token near certainty: the rest holds 1e-12 to 1e-4
+      draft *= std::pow(10.0, -std::uniform_real_distribution<double>(4.0, 12.0)(rng)) / rest;
+      draft[0] = 1.0;
+    } else if (trial % 3 == 1) {  // a few heavy tokens, near equal
+      for (int i = 0; i < 4 && i < vocab; ++i) draft[i] = rest * (1.0 + 1e-9 * i);
+    }
+    draft /= draft.sum();
+    if (support_size(draft) < 2) continue;
+    const int drafts = std::uniform_int_distribution<int>(2, std::min(8, support_size(draft)))(rng);
+    const Problem problem{target, draft, drafts};
+    CAPTURE(trial);
+    CAPTURE(vocab);
+    CAPTURE(drafts);
+    const std::vector<std::int32_t> order = order_by_ratio(target, draft);
+    const OptimalRate pruned = optimal_rate_without_replacement(problem, order);
+    const OptimalRate every = optimal_rate_without_replacement(problem, order, {.evaluate_every_prefix = true});
+    CHECK(std::abs(pruned.alpha - every.alpha) <= kPruningAgreement);
+  }
+  for (std::uint64_t seed : {1, 2, 3}) {  // cold synthetic pairs: q of the top token near 1
+    const DistributionPair pair = synthetic_pair(1000, seed, {.temperature = 0.05});
+    for (int drafts : {2, 3, 4}) {
+      CAPTURE(seed);
+      CAPTURE(drafts);
+      const Problem problem{pair.target, pair.draft, drafts};
+      const std::vector<std::int32_t> order = order_by_ratio(pair.target, pair.draft);
+      const OptimalRate pruned = optimal_rate_without_replacement(problem, order);
+      const OptimalRate every = optimal_rate_without_replacement(problem, order, {.evaluate_every_prefix = true});
+      CHECK(std::abs(pruned.alpha - every.alpha) <= kPruningAgreement);
+    }
+  }
+}
+
 TEST_CASE("large vocabularies: n = 1 without replacement is the overlap sum_i min(p_i, q_i)") {
   // Regression: alpha* once came out as 1 here. Q(H) = q(H) for one draft,
   // so alpha* = 1 + min_H [p(H) - q(H)] = sum_i min(p_i, q_i).

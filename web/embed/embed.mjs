@@ -5,7 +5,12 @@
 //
 // Attributes: target, draft (numbers), or target-logits, draft-logits with
 // temperature, top-k, top-p; or synthetic="152064" seed="1"; drafts; lp (lp="glpk":
-// with GLPK's cross-check too).
+// with GLPK's cross-check too; both go into the link to the full calculator).
+// It shows alpha* and |H| of each method, first from the worker's small
+// first module (page/first-numbers.mjs), then with the verifiers' rows from
+// the full calculator, which loads once those numbers are on screen (at once
+// for an input the first module cannot answer or finds an error in: the
+// core's message is the one shown).
 // Everything lives in a shadow root (no global CSS, the host's styles are
 // left alone). The calculator (the worker and its WebAssembly module) loads
 // only when the element comes near the viewport, and only from the site this
@@ -75,6 +80,7 @@ class MdsdCalculatorElement extends HTMLElement {
   static observedAttributes = ['target', 'draft', 'target-logits', 'draft-logits', 'drafts', 'temperature', 'top-k', 'top-p', 'lp', 'synthetic', 'seed'];
   #root;
   #worker = null;
+  #coreAsked = false;   // the full calculator, asked for after the first numbers
   #observer = null;
   #latest = 0;
   #timer = null;
@@ -144,6 +150,7 @@ class MdsdCalculatorElement extends HTMLElement {
     this.#observer = null;
     this.#worker?.terminate();
     this.#worker = null;
+    this.#coreAsked = false;   // a new worker starts without it
   }
 
   attributeChangedCallback() {
@@ -163,7 +170,7 @@ class MdsdCalculatorElement extends HTMLElement {
     this.#worker.onmessage = ({ data }) => this.#onMessage(data);
     this.#worker.onerror = (event) => {
       event.preventDefault?.();
-      this.#status('The calculator could not load (is embed/embed.mjs served with page/worker.mjs and package/mdsd.mjs?).');
+      this.#status('The calculator could not load (is embed/embed.mjs served with page/worker.mjs and generated/web/?).');
     };
     this.#compute();
   }
@@ -240,7 +247,14 @@ class MdsdCalculatorElement extends HTMLElement {
   #onMessage(data) {
     if (data.id !== this.#latest) return;
     if (data.type === 'error') this.#showError(data.error.field, data.error.message);
-    if (data.type === 'result') this.#render(data.result);
+    // alpha* and |H| come first from the worker's small first module; the
+    // full calculator, asked for once they are on screen, adds the
+    // verifiers' rows (and answers what the first module cannot).
+    if (data.type === 'result' || data.type === 'first') this.#render(data.result);
+    if (data.type === 'first' && !this.#coreAsked) {
+      this.#coreAsked = true;
+      this.#worker.postMessage({ type: 'load-core' });
+    }
   }
 
   #render(result) {

@@ -4,7 +4,8 @@
 //   large-input.mjs   long pastes and files, read in parse-worker.mjs
 //   link.mjs          the inputs as the URL hash;  history.mjs  Back and Forward
 //   share.mjs         Copy link and what a link cannot hold
-//   jobs.mjs          the calculator's worker (worker.mjs), stages, Cancel
+//   jobs.mjs          the calculator's worker (worker.mjs: first-numbers.mjs,
+//                     then worker-core.mjs), stages, Cancel
 //   result-view.mjs   what the tables and the headline say (plain data)
 //   result-tables.mjs ... on screen;  result-charts.mjs  the charts' data
 //   progress.mjs      the progress bar, percentage and time left
@@ -21,13 +22,19 @@ import {
 import { exampleRequest, syntheticVocab } from './presets.mjs';
 import { applyHash, currentHash } from './link.mjs';
 import { checkpoint, pushEntry, restoreInputs, updateHash } from './history.mjs';
-import { onCalculatorReady, compute, rerender, refuseInput, markPending } from './jobs.mjs';
+import { onCalculatorReady, compute, rerender, refuseInput, markPending, firstNumbers } from './jobs.mjs';
 import { copyLink, showLinkLimit } from './share.mjs';
 import { largeText, parseText, parseLoadedFile, rememberParsed, sizeText } from './large-input.mjs';
-import './embed-dialog.mjs';
 import './compact-view.mjs';
 import './panels.mjs';
 import './trees-loader.mjs';
+
+// The Embed dialog loads once the first numbers are on screen, or at the
+// first press of its button (pressed again then, for the dialog's handler).
+let embedDialog = null, embedDialogLoaded = false;
+const loadEmbedDialog = () => (embedDialog ??= import('./embed-dialog.mjs').then(() => { embedDialogLoaded = true; }));
+firstNumbers.then(loadEmbedDialog);
+$('embed').addEventListener('click', () => embedDialogLoaded || loadEmbedDialog().then(() => $('embed').click()));
 
 const undo = $('preset-undo');
 

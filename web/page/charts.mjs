@@ -18,6 +18,16 @@
 //     labels alike.
 import uPlot from '../vendor/uPlot.mjs';
 
+// uPlot's stylesheet comes with the charts (the first numbers do not need
+// it), before the first chart is drawn.
+await new Promise((resolve) => {
+  const href = new URL('../vendor/uPlot.min.css', import.meta.url).href;
+  if ([...document.styleSheets].some((sheet) => sheet.href === href)) return resolve();
+  const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href });
+  link.onload = link.onerror = resolve;
+  document.head.append(link);
+});
+
 const isDark = () => matchMedia('(prefers-color-scheme: dark)').matches;
 // Okabe & Ito (2008), "Color Universal Design"; `ink` stands for their black.
 const okabeIto = () => (isDark()

@@ -1,6 +1,9 @@
 // The page's side of the calculator's worker (worker.mjs): one job per
-// input, in stages. The exact numbers come first and stay on screen, not
-// dimmed, while the charts, the sweeps and a Monte Carlo check follow; a
+// input, in stages. On the first load alpha* comes first from the small
+// first module, with the verifiers and the LP marked as loading until the
+// full calculator, which the worker loads once those numbers are on screen,
+// replaces them with the whole result. The exact numbers come first and stay
+// on screen, not dimmed, while the charts, the sweeps and a Monte Carlo check follow; a
 // newer input supersedes an older job, and Cancel stops the work still
 // running (a Monte Carlo check included) and keeps what is shown.
 import { $, form } from './dom.mjs';
@@ -18,10 +21,13 @@ const status = $('status');
 let worker = null;
 let onReady = () => {};
 let latest = 0;
-// The job in flight: {id, job, lastMessage, hasResult, stage: 'solve' | 'simulation', ...}.
+// The job in flight: {id, job, lastMessage, hasResult, stage: 'solve' |
+// 'core' (its first numbers shown, the full calculator still loading) | 'simulation', ...}.
 let running = null;
 let lastResult = null;        // the result on screen (certificate ids left in the worker)
 let lastJob = null;           // {id, job} that gave it
+let lastIsFirst = false;      // lastResult is first numbers only (verifiers and LP loading)
+let coreLoaded = false;       // the worker has the full calculator
 
 function startWorker() {
   worker = new Worker(workerUrl, { type: 'module' });
@@ -56,11 +62,24 @@ function resultJson() {
 }
 
 // What the first numbers do not need loads once they are on screen (or the
-// first job ended without them): the export buttons here, the Dataset panel
-// (panels.mjs). Resolves once.
-let firstNumbersShown;
-export const firstNumbers = new Promise((resolve) => { firstNumbersShown = resolve; });
+// first job ended without them): the export buttons here, the full
+// calculator, the Dataset panel (panels.mjs). Resolves once, after the frame
+// that paints them (or half a second, for a tab in the background, which
+// paints none), so that nothing it loads shares the network with them.
+let firstNumbersPainted;
+export const firstNumbers = new Promise((resolve) => { firstNumbersPainted = resolve; });
+let firstNumbersSeen = false;
+function firstNumbersShown() {
+  if (firstNumbersSeen) return;
+  firstNumbersSeen = true;
+  requestAnimationFrame(() => setTimeout(firstNumbersPainted, 0));
+  setTimeout(firstNumbersPainted, 500);
+}
 firstNumbers.then(() => import('./export.mjs')).then(({ setupExports }) => setupExports({ resultJson }));
+// The full calculator too (the worker has only the first module until then).
+firstNumbers.then(() => worker.postMessage({ type: 'load-core' }));
+let firstNumbersDone = false;
+firstNumbers.then(() => { firstNumbersDone = true; });
 
 // The long arrays the worker has (worker.mjs takeArrays): sent once, then
 // named {same: key} while they stay the same arrays.
@@ -82,7 +101,9 @@ function wireJob(job) {
 function restartWorker() {
   worker.terminate();
   sentArrays = { target: null, draft: null };
+  coreLoaded = false;
   startWorker();
+  if (firstNumbersDone) worker.postMessage({ type: 'load-core' });
   // An export asked of the old worker is asked again (the new one re-solves).
   for (const { message } of exportRequests.values()) worker.postMessage(message);
 }
@@ -96,6 +117,7 @@ export function clearResults() {
   clearTables();
   clearCharts();
   lastResult = null;
+  lastIsFirst = false;
 }
 
 /** A misread input: nothing is computed from it, the message goes next to its field. */
@@ -131,7 +153,9 @@ export function compute() {
   const id = ++latest;
   // A job stuck in one long stage (one long solve, a Monte Carlo check) is
   // cut short: a fresh worker is quicker than waiting for it.
-  if (running && (running.stage === 'simulation' || performance.now() - running.lastMessage > 300)) restartWorker();
+  // A job whose first numbers are shown while the full calculator loads is
+  // not stuck: the worker answers the new one from the first module.
+  if (running && running.stage !== 'core' && (running.stage === 'simulation' || performance.now() - running.lastMessage > 300)) restartWorker();
   markStale();
   status.textContent = 'Computing…';
   running = { id, job, lastMessage: performance.now(), hasResult: false, stage: 'solve' };
@@ -141,7 +165,7 @@ export function compute() {
 }
 
 function render(result) {
-  renderResult(result, { depth: readDepth(), cost: readCost(), lpAsked: form.lp.checked });
+  renderResult(result, { depth: readDepth(), cost: readCost(), lpAsked: form.lp.checked, loading: lastIsFirst });
 }
 
 /** Depth and cost only change derived numbers: no new computation. */
@@ -164,6 +188,12 @@ function onWorkerMessage(data) {
     }
     return;
   }
+  if (data.type === 'core') {
+    coreLoaded = true;
+    // A job waiting for it now runs in the core: its stages count from here.
+    if (running?.stage === 'core') Object.assign(running, { stage: 'solve', lastMessage: performance.now() });
+    return;
+  }
   if (data.type === 'fatal') {
     showRequestError(`The calculator failed to load: ${data.message}`);
     return;
@@ -183,10 +213,22 @@ function onWorkerMessage(data) {
       status.textContent = 'Fix the input to compute.';
       firstNumbersShown();
       break;
+    case 'first':
+      // alpha* alone: the rest of the result comes with the full calculator.
+      if (!coreLoaded) running.stage = 'core';
+      running.hasFirst = true;
+      lastJob = { id: data.id, job: running.job };
+      lastResult = data.result;
+      lastIsFirst = true;
+      render(data.result);
+      status.textContent = `${resultStatus(data).replace('Computed in', 'α* computed in')} Loading the full calculator for the verifiers${form.lp.checked ? ', the LP' : ''} and the charts…`;
+      firstNumbersShown();
+      break;
     case 'result':
       running.hasResult = true;
       lastJob = { id: data.id, job: running.job };
       lastResult = data.result;
+      lastIsFirst = false;
       render(data.result);
       resultShown(data.result);
       status.textContent = resultStatus(data);
@@ -223,7 +265,7 @@ function onWorkerMessage(data) {
 
 $('cancel').addEventListener('click', () => {
   if (!running) return;
-  const { hasResult, stage } = running;
+  const { hasResult, hasFirst, stage } = running;
   latest++;
   finishJob();
   restartWorker();
@@ -233,6 +275,10 @@ $('cancel').addEventListener('click', () => {
     status.textContent = 'Monte Carlo check cancelled; the exact results above stand. Change an input to run it again.';
   } else if (hasResult) {
     status.textContent = `${status.textContent} Sweeps cancelled (the charts show what was done).`;
+  } else if (hasFirst) {
+    lastIsFirst = false;
+    if (lastResult) render(lastResult);
+    status.textContent = 'Cancelled before the verifiers and the LP were computed; the α* above stand. Change an input to compute again.';
   } else {
     clearResults();
     status.textContent = 'Cancelled. Change an input to compute again.';

@@ -104,8 +104,21 @@ function renderHeadline(result, depth, cost) {
   $('headline-list').replaceChildren(...list);
 }
 
-/** The whole result, with depth d and cost c (null when their field is bad). */
-export function renderResult(result, { depth, cost, lpAsked }) {
+// While only the first numbers are there (jobs.mjs): the parts the full
+// calculator computes say that they are loading, in the place they will fill.
+const loadingText = 'loading…';
+function loadingRow(text) {
+  const tr = document.createElement('tr');
+  const td = Object.assign(document.createElement('td'), { colSpan: 7, className: 'loading', textContent: text });
+  tr.append(td);
+  return tr;
+}
+
+/**
+ * The whole result, with depth d and cost c (null when their field is bad);
+ * loading: it holds the first numbers alone, the verifiers and the LP follow.
+ */
+export function renderResult(result, { depth, cost, lpAsked, loading = false }) {
   for (const element of document.querySelectorAll('.depth-value')) element.textContent = depth ?? '?';
   renderHeadline(result, depth, cost);
   $('optimal-notes').replaceChildren(...notes(result).map(({ testid, text }) => {
@@ -116,7 +129,22 @@ export function renderResult(result, { depth, cost, lpAsked }) {
   results().classList.remove('stale');
   results().removeAttribute('aria-busy');
   fillTable('optimal-table', optimalRows(result, { depth, lpAsked }));
+  if (loading) {
+    // The LP column: its cells say so where the LP will be.
+    if (lpAsked) {
+      for (const row of $('optimal-table').tBodies[0].rows) {
+        if (row.cells.length === 7) Object.assign(row.cells[5], { textContent: loadingText, className: 'number loading' });
+      }
+    }
+    $('verifiers-section').hidden = false;
+    $('verifiers-section').setAttribute('aria-busy', 'true');
+    $('verifiers-table').tBodies[0].replaceChildren(loadingRow('Loading the full calculator for the verifiers…'));
+    $('simulation-section').hidden = true;
+    $('warnings').replaceChildren(...(result.warnings ?? []).map((text) => Object.assign(document.createElement('li'), { textContent: text })));
+    return;
+  }
   const verifiers = verifierRows(result, { depth });
+  $('verifiers-section').removeAttribute('aria-busy');
   $('verifiers-section').hidden = verifiers.length === 0;
   fillTable('verifiers-table', verifiers);
   renderSimulation(result);
@@ -144,6 +172,7 @@ export function markStale() {
 export function clearTables() {
   for (const id of ['optimal-table', 'verifiers-table', 'simulation-table']) $(id).tBodies[0].replaceChildren();
   $('verifiers-section').hidden = true;
+  $('verifiers-section').removeAttribute('aria-busy');
   $('simulation-section').hidden = true;
   $('warnings').replaceChildren();
   $('optimal-notes').replaceChildren();

@@ -3,12 +3,22 @@
 // In:  {id, job: {target, draft, drafts, methods, verifiers?, lp, simulate?, sweeps}}
 //      where a distribution is {values}, {logits, temperature, top_k, top_p}
 //      or {synthetic: {vocab, seed}} (the target or draft half of a pair).
+//      {type: "load-core"}: load the full calculator now (the page sends it
+//      once its first numbers are on screen; the element never does).
 // Out: {type: "ready", features}, then per job, in order:
+//      until the full calculator has loaded, {id, type: "first", result, ms}
+//      when the small first module (first-numbers.mjs) can answer the job:
+//      the result's vocab, drafts, warnings and optimal (alpha*, |H|, p(H),
+//      Q(H): the full result's numbers, bit for bit), nothing else;
+//      then, once the full calculator is there ({type: "core"}, and
+//      {type: "ready", features} again if its features differ):
 //      {id, type: "result", result, ms, simulating} or {id, type: "error", error: {field, message}},
 //      {id, type: "chart", chart}, {id, type: "sweep", kind, point, done, total},
 //      with job.simulate: {id, type: "simulation-start", total},
 //      {id, type: "simulation-progress", done, total} (at most every 100 ms),
 //      {id, type: "simulation", result, ms, simulationMs}; then {id, type: "done"}.
+// A job the first module declines (or finds an error in: the core's message
+// is the one shown) loads the full calculator at once.
 // The exact numbers come from a solve without `simulate`, so they are on
 // screen at once; the Monte Carlo check is then one solve of the whole
 // request (the same call, seed and counts as a single solve with simulate:
@@ -24,299 +34,59 @@
 // A job is a sequence of short stages; between stages the worker yields, so a
 // newer job (a higher id) supersedes an older one at the next stage boundary.
 // The page terminates the worker for a hard cancel.
-import { load } from '../package/mdsd.mjs';
+import { loadFirstNumbers } from './first-numbers.mjs';
 
-// The page's modules: the builds with the .wasm beside the module
-// (web/generated/web/), which the server sends compressed and the browser
-// compiles while it downloads; the GLPK module is fetched only when a job
-// asks for the GLPK cross-check (README "JavaScript API").
-const pageModules = {
-  core: () => import('../generated/web/mdsd-core.mjs'),
-  glpk: () => import('../generated/web/mdsd-glpk.mjs'),
-};
-const calculator = load({ modules: pageModules });
 let latest = 0;
+const fatal = (error) => self.postMessage({ type: 'fatal', message: String(error?.message ?? error) });
 
-// Which optional request keys this core knows (the core rejects unknown keys).
-async function probeFeatures() {
-  const core = await calculator;
-  const accepts = (extra) => {
-    try {
-      core.solve({ target: [0.5, 0.3, 0.2], draft: [0.2, 0.3, 0.5], drafts: 2, methods: ['greedy'], ...extra });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  let verifierNames = [];
-  let defaultMethods = [];
-  try {
-    const probe = core.solve({ target: [0.5, 0.3, 0.2], draft: [0.2, 0.3, 0.5], drafts: 2 });
-    verifierNames = Object.keys(probe.verifiers ?? {});
-    defaultMethods = Object.keys(probe.optimal ?? {});
-  } catch { /* an older core */ }
-  // Methods the core knows beyond its default ones (a core may add top_n to
-  // the request's choices before making it a default).
-  const methodNames = [...defaultMethods, ...['top_n'].filter((name) => !defaultMethods.includes(name) && accepts({ methods: [name] }))];
-  return {
-    verifierNames,
-    defaultMethods,
-    methodNames,
-    verifiers: accepts({ verifiers: ['rrs_with_replacement'] }),
-    simulate: accepts({ verifiers: ['rrs_with_replacement'], simulate: { samples: 100, seed: 1 } }),
-    // lp.glpk (the GLPK cross-check): the core validates it without loading GLPK.
-    glpk: accepts({ lp: { glpk: false } }),
-  };
-}
-const features = probeFeatures();
-features.then((found) => self.postMessage({ type: 'ready', features: found }),
-  (error) => self.postMessage({ type: 'fatal', message: String(error?.message ?? error) }));
+// The full calculator (worker-core.mjs: package/mdsd.mjs and mdsd-core,
+// about five times the first module) loads when asked for, not before.
+let wantCore;
+let coreReady = false;
+const core = new Promise((resolve) => { wantCore = resolve; }).then(() => import('./worker-core.mjs'));
+const loadCore = () => wantCore();
 
-const syntheticCache = new Map();
-function synthetic({ vocab, seed }, core) {
-  const key = `${vocab}/${seed}`;
-  if (!syntheticCache.has(key)) {
-    syntheticCache.clear();
-    syntheticCache.set(key, core.syntheticPair({ vocab, seed }));
-  }
-  return syntheticCache.get(key);
-}
-
-// The request form of one distribution, with `temperature` overriding the
-// logits' own when given (the temperature sweep).
-function wire(distribution, role, core, temperature) {
-  if (distribution.synthetic) return synthetic(distribution.synthetic, core)[role];
-  if (distribution.logits) {
-    const out = { logits: distribution.logits, temperature: temperature ?? distribution.temperature ?? 1 };
-    if (distribution.top_k != null) out.top_k = distribution.top_k;
-    if (distribution.top_p != null) out.top_p = distribution.top_p;
-    return out;
-  }
-  return distribution.values;
-}
-
-// Probabilities as the core forms them, for the chart only (README: softmax at
-// t, then top-k with lower ids first on ties, then top-p, renormalising).
-function probabilities(request) {
-  if (!request.logits) {
-    const values = Float64Array.from(request);
-    let total = 0;
-    for (const v of values) total += v;
-    for (let i = 0; i < values.length; i++) values[i] /= total;
-    return values;
-  }
-  const { logits, temperature = 1, top_k, top_p } = request;
-  const size = logits.length;
-  let max = -Infinity;
-  for (const v of logits) if (v > max) max = v;
-  const out = new Float64Array(size);
-  let total = 0;
-  for (let i = 0; i < size; i++) { out[i] = Math.exp((logits[i] - max) / temperature); total += out[i]; }
-  for (let i = 0; i < size; i++) out[i] /= total;
-  if ((top_k != null && top_k < size) || (top_p != null && top_p < 1)) {
-    const order = Uint32Array.from({ length: size }, (_, i) => i).sort((a, b) => out[b] - out[a] || a - b);
-    let keep = top_k != null ? Math.min(top_k, size) : size;
-    let kept = 0;
-    for (let r = 0; r < keep; r++) kept += out[order[r]];
-    if (top_p != null && top_p < 1) {
-      let mass = 0;
-      for (let r = 0; r < keep; r++) {
-        mass += out[order[r]] / kept;
-        if (mass >= top_p) { keep = r + 1; break; }
-      }
-    }
-    for (let r = keep; r < size; r++) out[order[r]] = 0;
-    total = 0;
-    for (const v of out) total += v;
-    for (let i = 0; i < size; i++) out[i] /= total;
-  }
-  return out;
-}
-
-const chartBins = 1200;
-
-// p and q in ascending p/q order (p = 0 first, q = 0 last), binned to at most
-// chartBins points (bin means), with each method's certificate H as the
-// fraction of each bin's tokens inside H.
-function chartData(target, draft, result) {
-  const p = probabilities(target);
-  const q = probabilities(draft);
-  const size = p.length;
-  const key = new Float64Array(size);
-  for (let i = 0; i < size; i++) key[i] = q[i] > 0 ? p[i] / q[i] : (p[i] > 0 ? Infinity : 0);
-  const order = Uint32Array.from({ length: size }, (_, i) => i).sort((a, b) => key[a] - key[b] || a - b);
-  const rank = new Uint32Array(size);
-  for (let r = 0; r < size; r++) rank[order[r]] = r;
-  const binSize = Math.max(1, Math.ceil(size / chartBins));
-  const bins = Math.ceil(size / binSize);
-  const x = new Float64Array(bins), pBin = new Float64Array(bins), qBin = new Float64Array(bins);
-  for (let b = 0; b < bins; b++) {
-    const start = b * binSize, end = Math.min(size, start + binSize);
-    let ps = 0, qs = 0;
-    for (let r = start; r < end; r++) { ps += p[order[r]]; qs += q[order[r]]; }
-    x[b] = start;
-    pBin[b] = ps / (end - start);
-    qBin[b] = qs / (end - start);
-  }
-  const certificates = {};
-  for (const [method, outcome] of Object.entries(result.optimal ?? {})) {
-    if (!outcome.certificate) continue;
-    const inside = new Float32Array(bins);
-    for (const token of outcome.certificate) inside[Math.floor(rank[token] / binSize)] += 1;
-    for (let b = 0; b < bins; b++) inside[b] /= Math.min(binSize, size - b * binSize);
-    certificates[method] = inside;
-  }
-  const tokens = binSize === 1 ? Array.from(order) : null;
-  return { size, binSize, x, p: pBin, q: qBin, certificates, tokens };
-}
-
-// Only the scalars the sweeps plot: acceptance per method and verifier.
-// A number, or {low, high} where the core bounds it (partial lists), as the
-// sweep charts take them.
-function acceptances(result) {
-  const value = (outcome) => (outcome.alpha ?? (outcome.interval ? { low: outcome.interval[0], high: outcome.interval[1] } : null));
-  const point = {};
-  for (const [method, outcome] of Object.entries(result.optimal ?? {})) point[`optimal.${method}`] = value(outcome);
-  for (const [verifier, outcome] of Object.entries(result.verifiers ?? {})) point[`verifiers.${verifier}`] = value(outcome);
-  return point;
-}
-
-// The core's request for a job of the page.
-function requestOf(job, core, found) {
-  const request = {
-    target: wire(job.target, 'target', core),
-    draft: wire(job.draft, 'draft', core),
-    drafts: job.drafts,
-    lp: job.lp,
-  };
-  if (job.methods) request.methods = job.methods;
-  if (found.verifiers && job.verifiers) request.verifiers = job.verifiers;
-  if (found.simulate && job.simulate) request.simulate = job.simulate;
-  return request;
-}
-
-let lastFull = null;   // {id, result} of the last job solved, for export
-
-const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
-
-// Certificates can list 100,000+ ids: the page needs their sizes, the chart
-// (built here) needs the ids.
-function withoutIds(result) {
-  const strip = (group) => group && Object.fromEntries(
-    Object.entries(group).map(([key, outcome]) => [key, { ...outcome, certificate: undefined }]));
-  const light = { ...result, optimal: strip(result.optimal), lp: strip(result.lp) };
-  if (!result.lp) delete light.lp;
-  return light;
-}
-
-// Every Monte Carlo step of a solve with `simulate`, from the exact result.
-function simulationSteps(result, samples) {
-  let total = 0;
-  for (const outcome of Object.values(result.verifiers ?? {})) {
-    if ('error' in outcome) continue;
-    total += samples + (outcome.exact === false ? outcome.samples ?? 0 : 0);
-  }
-  return total;
-}
+// The features of the core this worker carries, from the first module's
+// lists (the same sources): the verifiers a request has by default, which
+// leave out the LP-plan verifier unless the LP is asked for (api/request.cpp).
+const first = loadFirstNumbers().catch(() => { loadCore(); return null; });
+const firstFeatures = first.then((found) => found && {
+  verifierNames: found.verifiers.filter((name) => name !== 'optimal_lp'),
+  defaultMethods: found.methods,
+  methodNames: found.methods,
+  verifiers: true,
+  simulate: true,
+  glpk: true,
+});
+firstFeatures.then((found) => {
+  if (found) self.postMessage({ type: 'ready', features: found });
+});
+core.then(async (full) => {
+  const found = await full.features;
+  coreReady = true;
+  const listed = await firstFeatures;
+  if (JSON.stringify(found) !== JSON.stringify(listed)) self.postMessage({ type: 'ready', features: found });
+  self.postMessage({ type: 'core' });
+}).catch(fatal);
 
 async function run(id, job) {
-  const core = await calculator;
-  const found = await features;
+  const small = coreReady ? null : await first;
   if (id !== latest) return;
-  const request = requestOf(job, core, found);
-  const exactRequest = { ...request };
-  delete exactRequest.simulate;
-  const started = performance.now();
-  let result;
-  try {
-    // A first GLPK cross-check waits for the GLPK module (fetched once).
-    result = await core.solveAsync(exactRequest);
-    if (id !== latest) return;
-  } catch (error) {
-    self.postMessage({ id, type: 'error', error: { field: error.field ?? 'request', message: error.message } });
-    return;
+  if (small && !coreReady) {
+    const started = performance.now();
+    let answer = null;
+    try {
+      answer = small.answer(job);
+    } catch { /* out of memory, say: the core answers */ }
+    if (answer?.result) {
+      self.postMessage({ id, type: 'first', result: answer.result, ms: performance.now() - started });
+    } else {
+      loadCore();   // declined, or an error whose message the core gives
+    }
   }
-  const ms = performance.now() - started;
-  lastFull = { id, result };
-  const simulating = Boolean(request.simulate);
-  self.postMessage({ id, type: 'result', result: withoutIds(result), ms, simulating });
-
-  await pause();
+  const full = await core;
   if (id !== latest) return;
-  const chart = chartData(request.target, request.draft, result);
-  self.postMessage({ id, type: 'chart', chart });
-
-  // The sweeps leave out the LPs (the cross-check and the LP-plan verifier):
-  // GLPK's time grows far faster than the fast paths'.
-  const sweepBase = { ...request, lp: false };
-  delete sweepBase.simulate;
-  if (found.verifiers) {
-    sweepBase.verifiers = (request.verifiers ?? found.verifierNames).filter((name) => name !== 'optimal_lp');
-  }
-  const steps = [
-    ...(job.sweeps?.drafts ?? []).map((n) => ({ kind: 'drafts', x: n, request: { ...sweepBase, drafts: n } })),
-    ...(job.sweeps?.temperatures ?? []).map((t) => ({
-      kind: 'temperature', x: t,
-      request: {
-        ...sweepBase,
-        target: job.target.logits ? wire(job.target, 'target', core, t) : sweepBase.target,
-        draft: job.draft.logits ? wire(job.draft, 'draft', core, t) : sweepBase.draft,
-      },
-    })),
-  ];
-  for (let k = 0; k < steps.length; k++) {
-    await pause();
-    if (id !== latest) return;
-    const { kind, x, request: stepRequest } = steps[k];
-    let point;
-    try {
-      point = { x, ...acceptances(core.solve(stepRequest)) };
-    } catch (error) {
-      point = { x, error: error.message };
-    }
-    self.postMessage({ id, type: 'sweep', kind, point, done: k + 1, total: steps.length });
-  }
-
-  if (simulating) {
-    await pause();
-    if (id !== latest) return;
-    const total = simulationSteps(result, request.simulate.samples);
-    self.postMessage({ id, type: 'simulation-start', total });
-    let finished = 0;   // steps of the runs that ended
-    let posted = 0;
-    const onProgress = ({ done, samples }) => {
-      const now = performance.now();
-      const steps = Math.min(total, finished + done);
-      if (done === samples) finished += samples;
-      if (now - posted >= 100) {
-        posted = now;
-        self.postMessage({ id, type: 'simulation-progress', done: steps, total });
-      }
-    };
-    const simulationStarted = performance.now();
-    let full;
-    try {
-      full = await core.solveAsync(request, { onProgress });
-    } catch (error) {
-      self.postMessage({ id, type: 'error', error: { field: error.field ?? 'request', message: error.message } });
-      return;
-    }
-    self.postMessage({ id, type: 'simulation-progress', done: total, total });
-    lastFull = { id, result: full };
-    self.postMessage({ id, type: 'simulation', result: withoutIds(full), ms, simulationMs: performance.now() - simulationStarted });
-  }
-  self.postMessage({ id, type: 'done' });
-}
-
-// The result JSON for export, certificate ids included: the last full result
-// when it is this job's, else the job solved again (after a restarted worker).
-async function exportJson(id, job) {
-  if (lastFull?.id !== id) {
-    const core = await calculator;
-    const found = await features;
-    lastFull = { id, result: await core.solveAsync(requestOf(job, core, found)) };
-  }
-  return `${JSON.stringify(lastFull.result, null, 2)}\n`;
+  await full.run(id, job, () => latest);
 }
 
 // A long array is sent once: a job whose distribution says {same: "values"}
@@ -335,8 +105,13 @@ function takeArrays(job) {
 }
 
 self.onmessage = ({ data }) => {
+  if (data.type === 'load-core') {
+    loadCore();
+    return;
+  }
   if (data.type === 'export') {
-    exportJson(data.id, data.job).then((text) => self.postMessage({ type: 'export', exportId: data.exportId, text }),
+    loadCore();
+    core.then((full) => full.exportJson(data.id, data.job)).then((text) => self.postMessage({ type: 'export', exportId: data.exportId, text }),
       (error) => self.postMessage({ type: 'export', exportId: data.exportId, error: error.message }));
     return;
   }

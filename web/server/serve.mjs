@@ -38,11 +38,12 @@ const compressible = new Set(['.html', '.mjs', '.js', '.css', '.json', '.svg', '
 
 // What <mdsd-calculator> loads when a page of another origin embeds it: the
 // element itself (embed/), then (from a same-origin blob worker)
-// page/worker.mjs and its imports (package/, generated/). Module scripts and
+// page/worker.mjs and its imports (page/first-numbers.mjs; for a job the
+// first module cannot answer, page/worker-core.mjs; package/, generated/). Module scripts and
 // module imports across origins need CORS; no other file of the site is meant
 // to be read by other origins, so no other file says it may be. Whole folders,
 // so that a file added to them needs no edit here.
-export const embedEntries = ['embed/', 'package/', 'generated/', 'page/worker.mjs'];
+export const embedEntries = ['embed/', 'package/', 'generated/', 'page/worker.mjs', 'page/first-numbers.mjs', 'page/worker-core.mjs'];
 export function isEmbedFile(relative) {
   return embedEntries.some((entry) => (entry.endsWith('/') ? relative.startsWith(entry) : relative === entry));
 }
