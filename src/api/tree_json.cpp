@@ -565,7 +565,9 @@ Expected<std::vector<double>> sibling_vector_from_csv(std::string_view csv, Veri
 }
 
 std::optional<double> number_from_text(std::string_view text) {
-  if (text.empty() || text.find_first_of(" \t\r\n") != std::string_view::npos) return std::nullopt;
+  // Nothing around the number: no white space, and no byte order mark (which
+  // parse_json_text skips at the start of a text).
+  if (text.empty() || text.find_first_of(" \t\r\n\xef") != std::string_view::npos) return std::nullopt;
   auto document = parse_json_text(text);
   if (!document.ok() || !document.value().is_number()) return std::nullopt;
   return document.value().get<double>();

@@ -344,13 +344,13 @@ class PositionReader {
     std::string line;
     while (std::getline(jsonl_, line)) {
       ++row_;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       source.where = jsonl_name_ + ":" + std::to_string(row_);
+      if (auto stray = take_byte_order_mark(line, row_)) return Error{source.where + ": " + *stray};
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       if (static_cast<std::int64_t>(line.size()) > limits::kMaxRequestBytes) {
         return Error{source.where + ": the line is longer than the limit of " +
                      std::to_string(limits::kMaxRequestBytes) + " bytes (1 GiB)"};
       }
-      if (auto stray = misplaced_byte_order_mark(line, row_)) return Error{source.where + ": " + *stray};
       auto json = parse_json_text(line);
       if (!json.ok()) return Error{source.where + ": " + json.error()};
       auto position = position_spec(json.value());

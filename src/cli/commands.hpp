@@ -36,6 +36,8 @@ bool standard_output_closed();
 // Flushes and closes standard output once everything is printed; returns 0,
 // or 1 after a one-line message when a write failed (a full disk, a closed
 // descriptor): the output is incomplete, so the run did not succeed.
-int finish_standard_output();
+// earlier_error: the errno of a write that failed before (a large output
+// printed in pieces), named when the final flush has none of its own.
+int finish_standard_output(int earlier_error = 0);
 
 }  // namespace mdsd::cli

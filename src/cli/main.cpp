@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <new>
 #include <string>
 
 namespace {
@@ -56,12 +57,12 @@ namespace mdsd::cli {
 bool standard_input_closed() { return input_closed; }
 bool standard_output_closed() { return output_closed; }
 
-int finish_standard_output() {
+int finish_standard_output(int earlier_error) {
   if (output_closed) return fail("standard output: cannot be written: it is closed", 1);
   errno = 0;
   std::cout.flush();
   bool written = static_cast<bool>(std::cout) && std::fflush(stdout) == 0 && !std::ferror(stdout);
-  int error = errno;
+  int error = errno != 0 ? errno : earlier_error;
   // Closing reports what a flush may not (e.g. a file system that writes
   // back on close); nothing is printed after this. The descriptor, not the
   // FILE: the streams' static destructors still flush stdout (now empty).
@@ -77,16 +78,8 @@ int finish_standard_output() {
 
 }  // namespace mdsd::cli
 
-int main(int argc, char** argv) {
-  // A descriptor closed by the caller (`mdsd solve >&-`) would be given to
-  // the next file opened, and every print would go into that file: occupy it.
-  for (int descriptor = 0; descriptor <= 2; ++descriptor) {
-    if (is_open(descriptor)) continue;
-    if (descriptor == 0) input_closed = true;
-    if (descriptor == 1) output_closed = true;
-    const int null = ::open("/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY);
-    if (null != descriptor && null >= 0) ::close(null);
-  }
+// The command named by argv[1].
+static int run(int argc, char** argv) {
   const std::string command = argc > 1 ? argv[1] : "";
   if (command == "--help" || command == "-h" || command == "help") {
     std::cout << kUsage;
@@ -100,4 +93,25 @@ int main(int argc, char** argv) {
   if (command == "acceptance-vector") return mdsd::cli::acceptance_vector_command(argc, argv);
   std::cerr << kUsage;
   return 2;
+}
+
+int main(int argc, char** argv) {
+  // A descriptor closed by the caller (`mdsd solve >&-`) would be given to
+  // the next file opened, and every print would go into that file: occupy it.
+  for (int descriptor = 0; descriptor <= 2; ++descriptor) {
+    if (is_open(descriptor)) continue;
+    if (descriptor == 0) input_closed = true;
+    if (descriptor == 1) output_closed = true;
+    const int null = ::open("/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY);
+    if (null != descriptor && null >= 0) ::close(null);
+  }
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    // Memory ran out (a request larger than the machine, or `ulimit -v`):
+    // one line, not std::terminate's abort. write(2): printing may allocate.
+    const char message[] = "mdsd: out of memory\n";
+    (void)!::write(STDERR_FILENO, message, sizeof message - 1);
+    return 1;
+  }
 }

@@ -109,8 +109,10 @@ int tree_command(int argc, char** argv) {
     std::string text, error;
     if (!read_text_file(*from, text, error)) return fail("cannot read " + *from + ": " + error, 1);
     Expected<std::vector<double>> p = Error{""};
-    if (text.starts_with("quantity,")) {
-      p = sibling_vector_from_csv(text, verifier, *from, request.warnings);
+    // A spreadsheet may save the CSV with a UTF-8 byte order mark first.
+    const std::string_view csv = std::string_view(text).substr(text.starts_with("\xef\xbb\xbf") ? 3 : 0);
+    if (csv.starts_with("quantity,")) {
+      p = sibling_vector_from_csv(csv, verifier, *from, request.warnings);
     } else {
       auto json = parse_json_text(text);
       if (!json.ok()) return fail(*from + ": " + json.error(), 2);

@@ -326,9 +326,12 @@ OptimalRate minimum_without_replacement(const Problem& problem, const std::vecto
   OptimalRate inner = minimum_without_replacement(reduced, order_by_ratio(reduced.target, reduced.draft), options);
   const double value = fixed_target + inner.alpha;  // H = T + H'
   if (!(value < 0.0)) return {0.0, {}, 0.0, 0.0};   // H = {} is as good
+  // H' may hold tokens of T already (zeroed above, they sit among the
+  // massless tokens of the reduced order): H is the union, each id once.
   std::vector<std::int32_t> certificate = std::move(inner.certificate);
   certificate.insert(certificate.end(), fixed.begin(), fixed.end());
   std::sort(certificate.begin(), certificate.end());
+  certificate.erase(std::unique(certificate.begin(), certificate.end()), certificate.end());
   return {value, std::move(certificate), fixed_target + inner.certificate_target_mass, inner.certificate_draft_mass};
 }
 

@@ -545,12 +545,12 @@ Expected<bool> ResponsePairReader::read_response(Side& side) {
   std::string line;
   while (std::getline(side.file, line)) {
     ++side.line;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = side.name + ":" + std::to_string(side.line);
+    if (auto stray = take_byte_order_mark(line, side.line)) return Error{where + ": " + *stray};
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (static_cast<std::int64_t>(line.size()) > limits::kMaxRequestBytes) {
       return Error{where + ": the line is longer than the limit of " + std::to_string(limits::kMaxRequestBytes) + " bytes (1 GiB)"};
     }
-    if (auto stray = misplaced_byte_order_mark(line, side.line)) return Error{where + ": " + *stray};
     auto positions = parse_engine_response(line);
     if (!positions.ok()) return Error{where + ": " + positions.error()};
     side.positions = std::move(positions).value();

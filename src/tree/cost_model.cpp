@@ -8,18 +8,24 @@
 
 namespace mdsd {
 
+// Times in any unit, within these bounds, keep every derived number finite
+// and above 0: tokens per time is at most 1,025 / 1e-300, a call at most 65e300
+// (a subnormal target time once gave tokens_per_time and speedup as null).
+constexpr double kSmallestTime = 1e-300;
+constexpr double kLargestTime = 1e300;
+
 std::optional<Error> check_cost_model(const CostModel& cost, const std::string& draft_field,
                                       const std::string& times_field) {
-  if (!std::isfinite(cost.draft_time) || cost.draft_time < 0.0) {
-    return Error{draft_field + ": must be a finite time >= 0, got " + format_number(cost.draft_time)};
+  if (!(cost.draft_time >= 0.0 && cost.draft_time <= kLargestTime)) {
+    return Error{draft_field + ": must be a time from 0 to 1e300 (any unit), got " + format_number(cost.draft_time)};
   }
   if (cost.target_times.empty()) return Error{times_field + ": is empty; give the time of a target call"};
   for (std::size_t k = 0; k < cost.target_times.size(); ++k) {
     const TargetTimePoint& point = cost.target_times[k];
     // One time for every size is one value, named without an index.
     const std::string entry = cost.target_times.size() == 1 ? times_field : times_field + "[" + std::to_string(k) + "]";
-    if (!std::isfinite(point.time) || point.time <= 0.0) {
-      return Error{entry + ": the time must be finite and > 0, got " + format_number(point.time)};
+    if (!(point.time >= kSmallestTime && point.time <= kLargestTime)) {
+      return Error{entry + ": the time must be from 1e-300 to 1e300 (any unit), got " + format_number(point.time)};
     }
     if (k == 0 && point.tokens != 1) {
       return Error{entry + ": the first point must be at 1 token (plain decoding), got " + std::to_string(point.tokens)};

@@ -147,6 +147,11 @@ EMSCRIPTEN_KEEPALIVE const char* mdsd_first_numbers(
     }
     std::vector<std::int32_t>& certificate = rate.value().certificate;
     mdsd::drop_massless(problem, certificate);  // as calculate() does
+    // The caller's buffer holds V ids per method: never write past it.
+    if (certificate.size() > static_cast<std::size_t>(vocabulary)) {
+      return error("internal error: a certificate of " + std::to_string(certificate.size()) + " tokens for V = " +
+                   std::to_string(vocabulary));
+    }
     numbers[4 * k] = rate.value().alpha;
     numbers[4 * k + 1] = static_cast<double>(certificate.size());
     numbers[4 * k + 2] = rate.value().certificate_target_mass;

@@ -191,6 +191,36 @@ test('bad input: an error exactly where the full solve rejects the request', () 
   }
 });
 
+test('a certificate lists each token once, below V (certain drafts beside tokens of no mass)', () => {
+  // Without replacement once repeated the certain drafts in H (|H| > V),
+  // and the first module wrote past its buffer of V ids per method.
+  for (const job of [
+    { target: weights([1, 1, 1]), draft: weights([4e-309, 1, 1]), drafts: 3, methods: ['without_replacement'] },
+    { target: weights([0.25, 0.3]), draft: logits([709, 1.5]), drafts: 2, methods: ['without_replacement'] },
+  ]) {
+    for (let repeat = 0; repeat < 3; repeat++) {
+      const full = check(job, JSON.stringify(job));
+      const { certificate } = full.optimal.without_replacement;
+      assert.ok(certificate.every((id, k) => id < full.vocab && (k === 0 || id > certificate[k - 1])), JSON.stringify(certificate));
+    }
+  }
+});
+
+test('what the core would refuse, or two synthetic pairs, the first module leaves to the core', () => {
+  const good = [0.5, 0.3, 0.2];
+  for (const extra of [{ lp: 'yes' }, { lp: { max_columns: -5 } }, { verifiers: ['nope'] }, { verifiers: 'greedy' },
+    { simulate: { samples: 0 } }, { simulate: { samples: 100, seed: 1 } }]) {
+    const job = { target: weights(good), draft: weights([0.2, 0.3, 0.5]), drafts: 2, ...extra };
+    assert.equal(first.answer(job), null, JSON.stringify(extra));
+  }
+  for (const extra of [{ lp: true }, { lp: { glpk: true } }, { verifiers: ['greedy', 'spechub'] }]) {
+    assert.notEqual(first.answer({ target: weights(good), draft: weights([0.2, 0.3, 0.5]), drafts: 2, ...extra }), null, JSON.stringify(extra));
+  }
+  // A target of one seed against a draft of another: one pair is kept in memory.
+  const job = { target: { synthetic: { vocab: 10, seed: 1 } }, draft: { synthetic: { vocab: 10, seed: 2 } }, drafts: 2 };
+  assert.equal(first.answer(job), null);
+});
+
 test('synthetic pairs, from V = 1 to 152,064', () => {
   for (const [vocab, seed, drafts] of [[1, 1, 1], [2, 3, 2], [10, 1, 4], [1000, 7, 8], [32000, 2, 3], [152064, 1, 4]]) {
     const synthetic = { vocab, seed };

@@ -414,11 +414,40 @@ TEST_CASE("mdsd solve prints the same text from a mapped file, standard input an
   const fs::path piped = scratch.folder / "piped.json";
   scratch.run("solve request.json", "| cat >'" + piped.string() + "'");
   CHECK(bytes_of_file(piped) == expected);
+  // A full disk in the middle of the pieces is named, as for a small output.
+  const IoRun full = scratch.run("solve request.json", ">/dev/full");
+  CHECK(full.status == 1);
+  CHECK(full.err == "mdsd: standard output: write failed: No space left on device\n");
   // An empty file is an empty text, not a mapping.
   scratch.write("empty.json", "");
   const IoRun empty = scratch.run("solve empty.json");
   CHECK(empty.status == 2);
   CHECK(starts_with(empty.err, "mdsd: request: not valid JSON: parse error at line 1, column 1: the text is empty"));
+}
+
+TEST_CASE("mdsd solve - reads standard input from where it stands; a file over the limit is refused by its size") {
+  const IoScratch scratch;
+  const std::string request = R"({"target": [0.5, 0.3, 0.2], "draft": [0.2, 0.3, 0.5], "drafts": 2, "verifiers": []})";
+  scratch.write("request.json", request);
+  scratch.write("with-header.json", "# a header line\n" + request);
+  const IoRun plain = scratch.run("solve request.json");
+  REQUIRE(plain.status == 0);
+  // The caller read the first line of the file; the request is what follows.
+  const fs::path out = scratch.folder / "after-header.out";
+  const std::string command = "cd '" + scratch.folder.string() + "' && { read -r line; '" + std::string(MDSD_MDSD_BINARY) +
+                              "' solve -; } <with-header.json >'" + out.string() + "'";
+  CHECK(std::system(command.c_str()) == 0);
+  CHECK(bytes_of_file(out) == plain.out);
+  // A sparse file past 1 GiB: refused at once, naming it, without reading it.
+  const fs::path big = scratch.folder / "big.json";
+  { std::ofstream create(big); }
+  fs::resize_file(big, (std::uintmax_t{1} << 30) + 1);
+  const IoRun refused = scratch.run("solve big.json");
+  CHECK(refused.status == 2);
+  CHECK(refused.err == "mdsd: big.json: larger than the limit of 1073741824 bytes (1 GiB)\n");
+  const IoRun refused_input = scratch.run("solve - <big.json");
+  CHECK(refused_input.status == 2);
+  CHECK(refused_input.err == "mdsd: standard input: larger than the limit of 1073741824 bytes (1 GiB)\n");
 }
 
 }  // namespace mdsd::test

@@ -38,6 +38,10 @@ void check_against_enumeration(const Eigen::VectorXd& target, const Eigen::Vecto
     const OptimalRate rate =
         without_replacement(Problem{target, draft, drafts}, {.evaluate_every_prefix = every_prefix});
     CHECK(std::abs(rate.alpha - expected) <= kQuadrature);
+    // H lists each token once, ascending (a repeated id once made |H| > V).
+    CHECK(std::adjacent_find(rate.certificate.begin(), rate.certificate.end(),
+                             [](std::int32_t a, std::int32_t b) { return a >= b; }) == rate.certificate.end());
+    CHECK((rate.certificate.empty() || rate.certificate.back() < target.size()));
     const Subset certificate = subset_of(rate.certificate);
     CHECK(std::abs(rate.certificate_draft_mass - brute_mass_inside(law, certificate)) <=
           kQuadrature);
@@ -309,7 +313,16 @@ TEST_CASE("extreme inputs still match enumeration") {
       check_against_enumeration(target, vector_of({.6, .05, .2, .05, .1, 0}), drafts);
     }
   }
-  SUBCASE("one token with q = 1 - 1e-9") {
+  SUBCASE("certain drafts beside tokens of no mass (the reduced problem's H held them twice)") {
+    // q of 2e-309 is never drawn; both others are then certain at n = 3.
+    for (int drafts = 1; drafts <= 3; ++drafts) {
+      check_against_enumeration(vector_of({1.0 / 3, 1.0 / 3, 1.0 / 3}), vector_of({2e-309, 0.5, 0.5}), drafts);
+    }
+    // The first draft certain (q = 1 - 1e-300), the second from a negligible rest.
+    check_against_enumeration(vector_of({0.25 / 0.55, 0.3 / 0.55}), vector_of({1.0, 1e-300}), 2);
+    check_against_enumeration(vector_of({0.4, 0.0, 0.6}), vector_of({0.0, 1.0, 1e-300}), 2);
+  }
+    SUBCASE("one token with q = 1 - 1e-9") {
     Eigen::VectorXd draft(5);
     draft << 1 - 1e-9, 4e-10, 3e-10, 2e-10, 1e-10;
     for (int drafts = 1; drafts <= 5; ++drafts) {

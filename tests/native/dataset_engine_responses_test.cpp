@@ -423,6 +423,14 @@ TEST_CASE("mdsd batch: a byte order mark opening a JSON Lines file is read as no
   REQUIRE_MESSAGE(plain.status == 0, plain.err);
   REQUIRE_MESSAGE(marked.status == 0, marked.err);
   CHECK(nlohmann::json::parse(marked.out)["mean"] == nlohmann::json::parse(plain.out)["mean"]);
+  // A first line holding only the mark is a blank line.
+  scratch.write("positions.jsonl", "{\"target\": [0.5, 0.5], \"draft\": [0.9, 0.1]}\n");
+  scratch.write("bom-line.jsonl", "\xef\xbb\xbf\n{\"target\": [0.5, 0.5], \"draft\": [0.9, 0.1]}\n");
+  const Ran positions = scratch.run("batch --drafts 2 positions.jsonl");
+  const Ran bom_line = scratch.run("batch --drafts 2 bom-line.jsonl");
+  REQUIRE_MESSAGE(positions.status == 0, positions.err);
+  REQUIRE_MESSAGE(bom_line.status == 0, bom_line.err);
+  CHECK(nlohmann::json::parse(bom_line.out)["mean"] == nlohmann::json::parse(positions.out)["mean"]);
 }
 
 TEST_CASE("mdsd batch: every bad response file exits 2 with one line naming the file, the line and the position") {

@@ -51,9 +51,14 @@ TEST_CASE("target times: one time for every size, or linear between measured poi
   CHECK(largest_tokens(measured) == 9);
   CHECK(check_cost_model({0.1, {{2, 1.0}, {3, 1.0}}}, "d", "t")->message.starts_with("t[0]: the first point must be at 1 token"));
   CHECK(check_cost_model({0.1, {{1, 1.0}, {1, 2.0}}}, "d", "t")->message.starts_with("t[1]: tokens must increase"));
-  CHECK(check_cost_model({-1.0, {{1, 1.0}}}, "d", "t")->message.starts_with("d: must be a finite time >= 0"));
-  CHECK(check_cost_model({0.1, {{1, 0.0}}}, "d", "t")->message.starts_with("t: the time must be finite and > 0"));
-  CHECK(check_cost_model({0.1, {{1, 1.0}, {2, NAN}}}, "d", "t")->message.starts_with("t[1]: the time must be finite and > 0"));
+  CHECK(check_cost_model({-1.0, {{1, 1.0}}}, "d", "t")->message.starts_with("d: must be a time from 0 to 1e300"));
+  CHECK(check_cost_model({0.1, {{1, 0.0}}}, "d", "t")->message.starts_with("t: the time must be from 1e-300 to 1e300"));
+  CHECK(check_cost_model({0.1, {{1, 1.0}, {2, NAN}}}, "d", "t")->message.starts_with("t[1]: the time must be from 1e-300 to 1e300"));
+  // Subnormal or huge times would make tokens per time overflow: refused.
+  CHECK(check_cost_model({0.1, {{1, 5e-324}}}, "d", "t")->message == "t: the time must be from 1e-300 to 1e300 (any unit), got 5e-324");
+  CHECK(check_cost_model({1e301, {{1, 1.0}}}, "d", "t")->message.starts_with("d: must be a time from 0 to 1e300"));
+  CHECK(!check_cost_model({5e-324, {{1, 1e-300}}}, "d", "t"));
+  CHECK(!check_cost_model({1e300, {{1, 1e300}}}, "d", "t"));
 }
 
 TEST_CASE("the best budget and depth for time match brute force over every tree") {

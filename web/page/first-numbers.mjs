@@ -72,8 +72,26 @@ export async function loadFirstNumbers(options = {}) {
     return [pointer, values.length, logits ? 1 : 0, temperature, topK, topP];
   }
 
+  // The job's other fields go to the core's request (worker-core.mjs
+  // requestOf): numbers are given only where the core would accept them, so
+  // anything else is declined and the core's message is the one shown.
+  function plainRest(job) {
+    const lp = job.lp;
+    const lpPlain = lp === undefined || typeof lp === 'boolean'
+      || (lp !== null && typeof lp === 'object' && !Array.isArray(lp)
+        && Object.keys(lp).every((key) => key === 'glpk') && (lp.glpk === undefined || typeof lp.glpk === 'boolean'));
+    const verifiersPlain = job.verifiers === undefined
+      || (Array.isArray(job.verifiers) && job.verifiers.every((name) => verifiers.includes(name)));
+    const simulatePlain = job.simulate === undefined || job.simulate === null || job.simulate === false;
+    return lpPlain && verifiersPlain && simulatePlain;
+  }
+
   function answer(job, { ids = false } = {}) {
-    if (!job || typeof job !== 'object' || job.draft_joint || typeof job.drafts !== 'number') return null;
+    if (!job || typeof job !== 'object' || job.draft_joint || typeof job.drafts !== 'number' || !plainRest(job)) return null;
+    // One synthetic pair is kept in the module's memory: two different pairs
+    // (a target of one seed, a draft of another) go to the core.
+    const pairKey = (side) => side?.synthetic && `${side.synthetic.vocab}/${side.synthetic.seed ?? 1}`;
+    if (pairKey(job.target) && pairKey(job.draft) && pairKey(job.target) !== pairKey(job.draft)) return null;
     let asked = methods;
     if (job.methods !== undefined) {
       if (!Array.isArray(job.methods) || job.methods.some((name) => !methods.includes(name))) return null;
