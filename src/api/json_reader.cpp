@@ -5,11 +5,20 @@
 #include <fast_float/fast_float.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#ifndef __EMSCRIPTEN__
+#include <pthread.h>
+#include <sched.h>
+
+#include <thread>
+#endif
 #include <type_traits>
+#include <vector>
 
 namespace mdsd {
 namespace {
@@ -71,11 +80,125 @@ struct Number {
   }
 };
 
+// A number array of at least 1 MiB of text may be read by two threads
+// (ReadOptions::second_thread): a thread costs about 0.1 ms, and half of
+// 1 MiB of numbers takes about 0.5 ms to read.
+constexpr std::size_t kSecondThreadBytes = std::size_t{1} << 20;
+// The second half's numbers are held apart until handed over, in room for
+// one per 16 bytes of the text left (a shortest round-trip probability
+// takes about 20, and the array at most all of it) up to 2^21 numbers, half
+// of the vocabulary limit. A half with more falls back to one thread.
+[[maybe_unused]] constexpr std::size_t kSecondHalfMaxNumbers = std::size_t{1} << 21;  // (unused in WebAssembly)
+
+// The second halves of long number arrays, read on another thread while the
+// reader reads the first halves. For each array the thread finds its end
+// (the next ']') and a comma near the middle of it (the split), then reads
+// what follows the split. That counts only if it is numbers separated by
+// commas and nothing else: then it is exactly what the reader would have
+// read from the split on, and is handed over as such once the reader
+// reaches the split; otherwise (a string or an array among the elements, a
+// syntax error, the ']' inside a string, the reader past the split before
+// it was known) the reader reads on itself, so that events and errors are
+// those of one thread.
+// The thread starts with the reading and waits for the arrays, spinning a
+// while before it sleeps: a thread started for each array began up to 3 ms
+// later on this kind of machine (an idle virtual CPU to wake), and the
+// reader had often passed the middle by then.
+class SecondReader {
+ public:
+  explicit SecondReader(bool wanted);
+  SecondReader(const SecondReader&) = delete;
+  SecondReader& operator=(const SecondReader&) = delete;
+  ~SecondReader();
+  bool running() const { return worker_.joinable(); }
+  // A number array's text after its '[', to the end of the text: its
+  // second half is read from now on (the previous array's is dropped).
+  void start(const char* first, const char* end);
+  // Just after the split, or nullptr while unknown (or when there is none).
+  const char* split() const { return split_.load(std::memory_order_acquire); }
+  // Waits for the array's second half; whether its numbers count.
+  bool finish();
+  const std::vector<double>& numbers() const { return numbers_; }
+  const char* close() const { return close_; }  // the ']', once finish() is true
+  // The reader is done with the array (an early end, an error): its second
+  // half stops being read.
+  void drop() { drop_.store(true, std::memory_order_relaxed); }
+
+ private:
+  enum State : int { idle, posted, done, quit };
+  void serve();
+  void read_second_half();
+  void wait_until_done();
+
+  std::atomic<int> state_{idle};
+  std::chrono::steady_clock::time_point started_;  // of the current array, by the reader
+  std::atomic<const char*> split_{nullptr};
+  std::atomic<bool> drop_{false};
+  // The array's text: set by the reader before posting, read by the thread.
+  const char* first_ = nullptr;
+  const char* end_ = nullptr;
+  // Results: written by the thread before `done`, read by the reader after.
+  const char* close_ = nullptr;
+  std::vector<double> numbers_;
+  bool read_ = false;
+#ifdef __EMSCRIPTEN__
+  struct NoThread {  // the WebAssembly modules are built without threads
+    bool joinable() const { return false; }
+    void join() {}
+  } worker_;
+#else
+  std::thread worker_;
+#endif
+};
+
+// One array's use of the second reader: drops the second half when the
+// reader leaves the array without it.
+class SecondHalf {
+ public:
+  SecondHalf(SecondReader* reader, const char* first, const char* end) : reader_(reader) {
+    if (reader_) reader_->start(first, end);
+  }
+  SecondHalf(const SecondHalf&) = delete;
+  SecondHalf& operator=(const SecondHalf&) = delete;
+  ~SecondHalf() {
+    if (reader_) reader_->drop();
+  }
+  const char* split() const { return reader_ ? reader_->split() : nullptr; }
+  bool finish() { return reader_ && reader_->finish(); }
+  const std::vector<double>& numbers() const { return reader_->numbers(); }
+  const char* close() const { return reader_->close(); }
+
+ private:
+  SecondReader* const reader_;
+};
+
 class Reader {
  public:
-  explicit Reader(std::string_view text) : begin_(text.data()), at_(text.data()), end_(text.data() + text.size()) {}
+  explicit Reader(std::string_view text, ReadOptions options = {})
+      : begin_(text.data()), at_(text.data()), end_(text.data() + text.size()), options_(options) {}
+
+  // The whole text as numbers separated by commas (white space allowed
+  // around them), each as a number array's element, appended to `out`;
+  // false at anything else, at more numbers than its capacity, or once
+  // `stop` is set.
+  bool numbers_only(std::vector<double>& out, const std::atomic<bool>& stop) {
+    for (;;) {
+      skip_space();
+      if (at_ == end_ || !(*at_ == '-' || is_digit(*at_)) || out.size() == out.capacity()) return false;
+      if (out.size() % 4096 == 0 && stop.load(std::memory_order_relaxed)) return false;
+      Number number;
+      if (!read_number(number)) return false;
+      out.push_back(number.as_double());
+      skip_space();
+      if (at_ == end_) return true;
+      if (*at_ != ',') return false;
+      ++at_;
+    }
+  }
 
   std::optional<JsonTextError> run(JsonHandler& handler) {
+    SecondReader second(options_.second_thread && end_ - at_ >= static_cast<std::ptrdiff_t>(kSecondThreadBytes));
+    second_ = &second;
     if (end_ - at_ >= 3 && std::memcmp(at_, "\xef\xbb\xbf", 3) == 0) at_ += 3;  // RFC 8259 §8.1 allows ignoring it
     skip_space();
     if (at_ == end_) {
@@ -186,6 +309,9 @@ class Reader {
   // anything else happens (another element, the end, an error), so that the
   // handler always knows how far the reading has come.
   bool number_array(JsonHandler& handler, std::size_t depth) {
+    const auto left = static_cast<std::size_t>(end_ - at_);
+    handler.expect_bytes(left);
+    SecondHalf ahead(second_ && second_->running() && left >= kSecondThreadBytes ? second_ : nullptr, at_, end_);
     skip_space();
     if (next_is(']')) {
       ++at_;
@@ -231,6 +357,18 @@ class Reader {
       skip_space();
       if (next_is(',')) {
         ++at_;
+        // At the second half's first byte: its numbers are what this thread
+        // would read next, up to the ']' it ended at (else read on here).
+        if (at_ == ahead.split() && ahead.finish()) {
+          if (!hand_over()) return stopped();
+          const std::vector<double>& numbers = ahead.numbers();
+          for (std::size_t i = 0; i < numbers.size(); i += kRun) {
+            if (!handler.number_elements(numbers.data() + i, std::min(kRun, numbers.size() - i))) return stopped();
+          }
+          at_ = ahead.close() + 1;
+          if (options_.halves_taken) ++*options_.halves_taken;
+          return handler.end_array() || stopped();
+        }
         continue;
       }
       if (!hand_over()) return stopped();
@@ -564,13 +702,148 @@ class Reader {
   const char* const begin_;
   const char* at_;
   const char* const end_;
+  const ReadOptions options_;
+  SecondReader* second_ = nullptr;  // during run()
   std::optional<JsonTextError> error_;
 };
 
+#ifdef __EMSCRIPTEN__
+// One thread: the WebAssembly modules are built without threads.
+SecondReader::SecondReader(bool) {}
+SecondReader::~SecondReader() = default;
+void SecondReader::start(const char*, const char*) {}
+bool SecondReader::finish() { return false; }
+#else
+// Starts a thread just created off the CPU this one runs on, when another
+// may take it: left to itself, the kernel of this kind of machine queued it
+// here, behind this thread, and the two halves were read one after the
+// other. Only the start: the thread gives itself back `allowed` once it
+// runs (serve), so that a busy CPU does not hold it.
+void start_elsewhere(std::thread& thread, const cpu_set_t& allowed) {
+  const int here = sched_getcpu();
+  if (here < 0 || !CPU_ISSET(here, &allowed)) return;
+  cpu_set_t others = allowed;
+  CPU_CLR(here, &others);
+  if (CPU_COUNT(&others) > 0) (void)pthread_setaffinity_np(thread.native_handle(), sizeof others, &others);
+}
+
+SecondReader::SecondReader(bool wanted) {
+  if (!wanted || std::thread::hardware_concurrency() < 2) return;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0 || CPU_COUNT(&allowed) < 2) return;
+  try {
+    worker_ = std::thread([this, allowed] {
+      (void)pthread_setaffinity_np(pthread_self(), sizeof allowed, &allowed);
+      serve();
+    });
+  } catch (...) {  // no thread to be had (std::system_error): one thread reads it all
+    return;
+  }
+  start_elsewhere(worker_, allowed);
+}
+
+SecondReader::~SecondReader() {
+  if (!running()) return;
+  drop();
+  wait_until_done();
+  state_.store(quit, std::memory_order_release);
+  state_.notify_one();
+  worker_.join();
+}
+
+void SecondReader::wait_until_done() {
+  while (state_.load(std::memory_order_acquire) == posted) std::this_thread::yield();
+}
+
+void SecondReader::start(const char* first, const char* end) {
+  wait_until_done();  // the previous array's half, dropped
+  split_.store(nullptr, std::memory_order_relaxed);
+  drop_.store(false, std::memory_order_relaxed);
+  first_ = first;
+  end_ = end;
+  close_ = nullptr;
+  read_ = false;
+  numbers_.clear();
+  try {
+    // Reserved here, from this thread's heap: the second thread would
+    // allocate from an arena of its own, in fresh pages.
+    numbers_.reserve(std::min(static_cast<std::size_t>(end - first) / 16, kSecondHalfMaxNumbers));
+  } catch (...) {  // no memory: one thread reads it all
+    return;
+  }
+  started_ = std::chrono::steady_clock::now();
+  state_.store(posted, std::memory_order_release);
+  state_.notify_one();
+}
+
+bool SecondReader::finish() {
+  // Waits at most as long as the reader took to reach the split: past that
+  // (the thread's CPU busy with other work), reading the second half here
+  // is sooner. The thread then stops at its next check.
+  const auto now = std::chrono::steady_clock::now();
+  const auto deadline = now + (now - started_);
+  while (state_.load(std::memory_order_acquire) == posted) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      drop();
+      return false;
+    }
+    std::this_thread::yield();
+  }
+  return read_;
+}
+
+void SecondReader::serve() {
+  for (;;) {
+    // Spinning about 2 ms, then asleep until woken.
+    int state = state_.load(std::memory_order_acquire);
+    for (int spins = 0; spins < 20000 && (state == idle || state == done); ++spins) {
+      std::this_thread::yield();
+      state = state_.load(std::memory_order_acquire);
+    }
+    while (state == idle || state == done) {
+      state_.wait(state, std::memory_order_acquire);
+      state = state_.load(std::memory_order_acquire);
+    }
+    if (state == quit) return;
+    read_second_half();
+    state_.store(done, std::memory_order_release);
+  }
+}
+
+void SecondReader::read_second_half() {
+  // The array's end, searched 64 KiB at a time: the reader may be done with
+  // the array long before (an error at its first element), and the rest of
+  // the text is not to be read for nothing (a 1 GiB sparse file).
+  constexpr std::size_t kSearched = std::size_t{64} << 10;
+  const char* close = nullptr;
+  for (const char* at = first_; at < end_ && !close; at += kSearched) {
+    if (drop_.load(std::memory_order_relaxed)) return;
+    close = static_cast<const char*>(std::memchr(at, ']', std::min(kSearched, static_cast<std::size_t>(end_ - at))));
+  }
+  if (!close) return;
+  if (static_cast<std::size_t>(close - first_) < kSecondThreadBytes) return;
+  const char* middle = first_ + (close - first_) / 2;
+  const void* comma = std::memchr(middle, ',', static_cast<std::size_t>(close - middle));
+  if (!comma) return;
+  const char* const from = static_cast<const char*>(comma) + 1;
+  split_.store(from, std::memory_order_release);
+  // Filled in a vector of this thread's own: its end pointer, written at
+  // every number, beside what the reader writes made the two threads share
+  // a cache line, and this one took 8 ms for half of what the reader read
+  // in 3.
+  std::vector<double> numbers = std::move(numbers_);
+  const bool read = Reader(std::string_view(from, static_cast<std::size_t>(close - from))).numbers_only(numbers, drop_);
+  numbers_ = std::move(numbers);
+  close_ = close;
+  read_ = read;
+}
+#endif
+
 }  // namespace
 
-std::optional<JsonTextError> read_json(std::string_view text, JsonHandler& handler) {
-  return Reader(text).run(handler);
+std::optional<JsonTextError> read_json(std::string_view text, JsonHandler& handler, ReadOptions options) {
+  return Reader(text, options).run(handler);
 }
 
 template <class Json>

@@ -104,6 +104,17 @@ class DocumentBuilder : public JsonDocumentBuilder {
     std::memcpy(bytes_.data(), &header_, sizeof header_);
     return insert(json::binary(std::move(bytes_)));
   }
+  // Room for the doubles at once, so that they are not copied as the array
+  // grows: one per 16 bytes of the text left (a shortest round-trip
+  // probability takes about 20, and the text holds the draft as well), up
+  // to the limit. Room is address space: only what the numbers fill is
+  // touched, but each huge page the heap's next block starts in is zeroed
+  // whole (process_memory.hpp), so the room is not made larger than that.
+  // Shorter numbers grow the array as before.
+  void expect_bytes(std::size_t bytes) override {
+    const auto elements = std::min<std::size_t>(bytes / 16 + 1, static_cast<std::size_t>(limits::kMaxVocabulary));
+    bytes_.reserve(sizeof header_ + elements * sizeof(double));
+  }
   bool number_element(double value) override { return number_elements(&value, 1); }
   bool number_elements(const double* values, std::size_t count) override {
     const std::uint64_t first = header_.elements;
@@ -112,10 +123,9 @@ class DocumentBuilder : public JsonDocumentBuilder {
     if (header_.first_bad != StreamedHeader::kNone || first > limit) return true;
     // Elements 0 to limit - 1 are kept; past them the count alone makes the error.
     const std::size_t kept = static_cast<std::size_t>(std::min<std::uint64_t>(count, limit > first ? limit - first : 0));
-    if (kept > 0) {
-      const std::size_t at = bytes_.size();
-      bytes_.resize(at + kept * sizeof(double));
-      std::memcpy(bytes_.data() + at, values, kept * sizeof(double));
+    if (kept > 0) {  // appended, not zeroed first as resize() would
+      const auto* first = reinterpret_cast<const std::uint8_t*>(values);
+      bytes_.insert(bytes_.end(), first, first + kept * sizeof(double));
     }
     if (header_.elements > limit) release();
     return true;
@@ -644,9 +654,9 @@ Expected<Request> parse_request(const json& value, std::span<const NumberArray> 
 
 Expected<Request> parse_request_consuming(json&& value) { return read_request(value, {}, &value); }
 
-Expected<nlohmann::json> parse_json_text(std::string_view text) {
+Expected<nlohmann::json> parse_json_text(std::string_view text, ReadOptions options) {
   DocumentBuilder builder;
-  if (const auto error = read_json(text, builder)) {
+  if (const auto error = read_json(text, builder, options)) {
     std::string message = json_error_message(*error, builder);
     // A key given twice names itself; a syntax error is the request's.
     return Error{builder.duplicate.empty() ? "request: " + message : message};

@@ -3,6 +3,7 @@
 // this layer knows JSON.
 #pragma once
 
+#include "api/json_reader.hpp"
 #include "calculation/request.hpp"
 #include "core/distribution.hpp"
 #include "core/draft_law.hpp"
@@ -61,6 +62,6 @@ Expected<std::int64_t> integer_field(const nlohmann::json& value, const std::str
 // never becomes a document of JSON values: each is a binary value without a
 // subtype (a subtype marks a buffer reference, above), which only
 // parse_request reads.
-Expected<nlohmann::json> parse_json_text(std::string_view text);
+Expected<nlohmann::json> parse_json_text(std::string_view text, ReadOptions options = {});
 
 }  // namespace mdsd

@@ -543,14 +543,20 @@ Expected<std::vector<double>> sibling_vector_from_csv(std::string_view csv, Veri
       return Error{where + ": " + std::to_string(cells.size()) + " cells, the header has " + std::to_string(columns)};
     }
     if (cells[0] != "sibling" || cells[1] != name) continue;
-    const auto width = number_from_text(cells[2]);
-    if (!width || *width != std::floor(*width) || *width < 1 || *width > tree_limits::kMaxWidth ||
-        by_width.count(static_cast<int>(*width))) {
-      return Error{where + ": width " + excerpt(cells[2]) + " is not a new width from 1 to " + std::to_string(tree_limits::kMaxWidth)};
+    // A width counts drafts: digits as --csv writes them ("2", not "2.0" or
+    // "2e0"), without a leading zero.
+    const std::string& width_text = cells[2];
+    const bool digits = !width_text.empty() && width_text.size() <= 2 && width_text[0] != '0' &&
+                        width_text.find_first_not_of("0123456789") == std::string::npos;
+    const int width = digits ? std::stoi(width_text) : 0;
+    if (width < 1 || width > tree_limits::kMaxWidth) {
+      return Error{where + ": width " + excerpt(width_text) + " is not a whole number from 1 to " +
+                   std::to_string(tree_limits::kMaxWidth) + " (widths count drafts)"};
     }
+    if (by_width.count(width)) return Error{where + ": width " + width_text + " is given twice"};
     const auto value = number_from_text(cells[3]);
     if (!value) return Error{where + ": value " + excerpt(cells[3]) + " is not a number"};
-    by_width[static_cast<int>(*width)] = *value;
+    by_width[width] = *value;
     exact = exact && cells[8] == "true";
   }
   std::vector<double> p;

@@ -6,6 +6,7 @@
 #include "core/limits.hpp"
 #include "core/message_text.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -30,6 +31,20 @@ std::vector<std::string> split(const std::string& text, char separator) {
   }
 }
 
+// The tree's numbers follow JSON's grammar (README "Draft trees"), so an
+// integer has no leading zero: for "01", the message "... has a leading zero
+// (write 1)", else nothing.
+std::optional<std::string> leading_zero(std::string_view text) {
+  const std::size_t sign = text.starts_with('-') ? 1 : 0;
+  const std::string_view digits = text.substr(sign);
+  if (digits.size() < 2 || digits[0] != '0' || digits.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const std::size_t zeros = std::min(digits.find_first_not_of('0'), digits.size() - 1);
+  const std::string written = std::string(text.substr(0, sign)) + std::string(digits.substr(zeros));
+  return "\"" + excerpt(text) + "\" has a leading zero (write " + excerpt(written) + ")";
+}
+
 Expected<std::vector<double>> acceptance_list(const std::string& text) {
   std::vector<double> p;
   const auto parts = split(text, ',');
@@ -47,6 +62,9 @@ Expected<std::vector<TargetTimePoint>> time_points(const std::string& text) {
   for (std::size_t k = 0; k < parts.size(); ++k) {
     const std::string field = "--target-times[" + std::to_string(k) + "]";
     const std::size_t colon = parts[k].find(':');
+    if (colon != std::string::npos) {
+      if (auto zero = leading_zero(std::string_view(parts[k]).substr(0, colon))) return Error{field + ": the token count " + *zero};
+    }
     const auto tokens = colon == std::string::npos ? std::nullopt
                                                    : whole_number(std::string_view(parts[k]).substr(0, colon), 1, tree_limits::kMaxBudget + 1);
     const auto time = colon == std::string::npos ? std::nullopt : number_from_text(parts[k].substr(colon + 1));
@@ -85,6 +103,8 @@ int tree_command(int argc, char** argv) {
   if (!depth_text) return fail("--depth: is missing (levels below the root)", 2);
 
   TreeRequest request;
+  if (auto zero = leading_zero(*budget_text)) return fail("--budget: " + *zero, 2);
+  if (auto zero = leading_zero(*depth_text)) return fail("--depth: " + *zero, 2);
   const auto budget = whole_number(*budget_text, 0, tree_limits::kMaxBudget);
   if (!budget) return fail("--budget: give an integer from 0 to " + std::to_string(tree_limits::kMaxBudget) + ", got \"" + excerpt(*budget_text) + "\"", 2);
   const auto depth = whole_number(*depth_text, 0, tree_limits::kMaxDepth);

@@ -46,6 +46,19 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
   return length;
 }
 
+namespace {
+
+// Characters that show nothing yet change what is shown: a byte order mark
+// (U+FEFF, which a spreadsheet may leave in a cell), zero-width spaces and
+// joiners, the line and paragraph separators (a line break to some
+// viewers), and the bidirectional controls, which reorder the rest of the line.
+bool invisible(char32_t code) {
+  return code == 0xfeff || (code >= 0x200b && code <= 0x200f) || (code >= 0x2028 && code <= 0x202e) ||
+         (code >= 0x2060 && code <= 0x2064) || (code >= 0x2066 && code <= 0x2069);
+}
+
+}  // namespace
+
 std::string printable(std::string_view text) {
   std::string line;
   char escaped[8];
@@ -60,8 +73,16 @@ std::string printable(std::string_view text) {
     }
     // C0 and C1 control characters: a terminal may act on them.
     const bool c1 = c == 0xc2 && static_cast<unsigned char>(text[at + 1]) < 0xa0;
+    // U+0800 to U+FFFF: three bytes, 4 + 6 + 6 bits.
+    const char32_t three = length == 3 ? (static_cast<char32_t>(c & 0x0f) << 12) |
+                                             (static_cast<char32_t>(text[at + 1] & 0x3f) << 6) |
+                                             static_cast<char32_t>(text[at + 2] & 0x3f)
+                                       : 0;
     if (c < 0x20 || c == 0x7f || c1) {
       std::snprintf(escaped, sizeof escaped, "\\u%04x", c1 ? static_cast<unsigned char>(text[at + 1]) : c);
+      line += escaped;
+    } else if (invisible(three)) {
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(three));
       line += escaped;
     } else {
       line.append(text.substr(at, length));

@@ -11,9 +11,10 @@ namespace mdsd {
 // Shortest round-trip text of a number, for messages ("-0.2", "1e-300").
 std::string format_number(double value);
 
-// `text` with control characters escaped (\u000a) and bytes that are not
-// UTF-8 as \xff, so that a message that quotes the user's input stays one
-// valid line.
+// `text` with control characters and invisible ones (a byte order mark,
+// zero-width and bidirectional controls, U+2028/U+2029) escaped (\u000a,
+// \ufeff) and bytes that are not UTF-8 as \xff, so that a message that
+// quotes the user's input stays one valid line and shows all of it.
 std::string printable(std::string_view text);
 
 // The length of the well-formed UTF-8 sequence at text[at] (RFC 3629: no

@@ -4,11 +4,13 @@
 // run, and the without-replacement integral against a naive O(V nodes n)
 // evaluation of it written here. Also each stage of the process in-process
 // (map the file, parse, request, compute, the result text), the start of a
-// process alone (`mdsd --help`), the former result path (nlohmann's document
+// process alone (`mdsd --help`), the parse on one thread and on two (as
+// `mdsd solve` reads), the former result path (nlohmann's document
 // and its dump) and, when built with Debian's libsimdjson-dev, simdjson's
 // parse of the same text.
 // Also the same stages each timed once in a fresh process (`bench_process
-// --stages FILE`, run REPEATS times), with their page faults.
+// --stages FILE`, run REPEATS times), with their page faults ("start" has
+// CPU time only: its wall time began before main).
 // Usage: bench_process [REPEATS [DIR]]; DIR (default build/bench) gets the
 // request file. Medians over REPEATS (default 7; the naive integral 3), of
 // wall time and of CPU time (cpu_time.hpp).
@@ -18,6 +20,7 @@
 #include "api/result.hpp"
 #include "api/result_writer.hpp"
 #include "calculation/calculate.hpp"
+#include "cli/process_memory.hpp"
 #include "core/count_laws.hpp"
 #include "core/optimal_rate.hpp"
 #include "core/ratio_order.hpp"
@@ -31,12 +34,12 @@
 #endif
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <spawn.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -148,15 +151,18 @@ double naive_without_replacement(const Eigen::VectorXd& target, const Eigen::Vec
   return 1.0 + best;
 }
 
-// CPU time and minor page faults of this process so far.
+// Wall time (since the first call), CPU time and minor page faults of this
+// process so far.
 struct Usage {
-  double cpu_ms = 0.0;
+  double wall_ms = 0.0, cpu_ms = 0.0;
   long faults = 0;
 };
 Usage usage_now() {
+  static const auto first = std::chrono::steady_clock::now();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  return {mdsd::bench::process_cpu_ms(), usage.ru_minflt};
+  const double wall = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - first).count();
+  return {wall, mdsd::bench::process_cpu_ms(), usage.ru_minflt};
 }
 
 // `bench_process --stages FILE`: the stages of `mdsd solve FILE`
@@ -168,12 +174,12 @@ int stages_of_a_fresh_process(const std::string& path) {
   Usage last{};
   const auto stage = [&](const char* name) {
     const Usage now = usage_now();
-    stages[name] = {{"cpu_ms", now.cpu_ms - last.cpu_ms}, {"faults", now.faults - last.faults}};
+    stages[name] = {{"wall_ms", now.wall_ms - last.wall_ms}, {"cpu_ms", now.cpu_ms - last.cpu_ms},
+                    {"faults", now.faults - last.faults}};
     last = now;
   };
   stage("start");
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mdsd::cli::prepare_heap_for_large_request();
   const int descriptor = ::open(path.c_str(), O_RDONLY);
   struct stat status;
   ::fstat(descriptor, &status);
@@ -181,7 +187,8 @@ int stages_of_a_fresh_process(const std::string& path) {
   void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0);
   ::close(descriptor);
   stage("map");
-  auto json = mdsd::parse_json_text(std::string_view(static_cast<const char*>(data), size));
+  auto json = mdsd::parse_json_text(std::string_view(static_cast<const char*>(data), size),
+                                    mdsd::ReadOptions{.second_thread = true});
   ::munmap(data, size);
   stage("parse");
   auto request = mdsd::parse_request_consuming(std::move(json.value()));
@@ -200,7 +207,7 @@ int stages_of_a_fresh_process(const std::string& path) {
 // Medians over `repeats` fresh processes of stages_of_a_fresh_process.
 nlohmann::json fresh_process_stages(int repeats, const std::string& file, const std::string& dir) {
   const std::string out = dir + "/stages.json";
-  std::map<std::string, std::vector<double>> cpu, faults;
+  std::map<std::string, std::vector<double>> wall, cpu, faults;
   for (int r = 0; r < repeats; ++r) {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -214,13 +221,15 @@ nlohmann::json fresh_process_stages(int repeats, const std::string& file, const 
     const auto line = nlohmann::json::parse(read_file(out));
     for (const auto& [name, value] : line.items()) {
       if (!value.is_object()) continue;
+      wall[name].push_back(value["wall_ms"].get<double>());
       cpu[name].push_back(value["cpu_ms"].get<double>());
       faults[name].push_back(value["faults"].get<double>());
     }
   }
   nlohmann::json medians;
   for (const auto& [name, values] : cpu) {
-    medians[name] = {{"cpu_ms", mdsd::bench::median_of(values)}, {"faults", mdsd::bench::median_of(faults[name])}};
+    medians[name] = {{"wall_ms", mdsd::bench::median_of(wall[name])}, {"cpu_ms", mdsd::bench::median_of(values)},
+                     {"faults", mdsd::bench::median_of(faults[name])}};
   }
   return medians;
 }
@@ -262,6 +271,9 @@ int main(int argc, char** argv) {
   row["read"] = times_json(median_times(repeats, [&] { (void)map_file(file); }));
   row["read_into_string"] = times_json(median_times(repeats, [&] { (void)read_file(file); }));
   row["parse"] = times_json(median_times(repeats, [&] { (void)mdsd::parse_json_text(text); }));
+  row["parse_second_thread"] = times_json(median_times(repeats, [&] {
+    (void)mdsd::parse_json_text(text, mdsd::ReadOptions{.second_thread = true});
+  }));
   row["nlohmann_parse"] = times_json(median_times(repeats, [&] { const auto parsed = nlohmann::json::parse(text); }));
 #ifdef MDSD_BENCH_SIMDJSON
   {

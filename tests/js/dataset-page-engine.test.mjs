@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nativeCli, openSite, closeSite } from './support.mjs';
+import { nativeCli, openSite, closeSite, watchedPage } from './support.mjs';
 import { llamaBytes, llamaRuns, writeResponses } from './engine-files.mjs';
 
 // MDSD_CLI: another build of the CLI than build/native (a helper's own build).
@@ -46,13 +46,9 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
+// The page once its built-in example is solved, with the dataset verifiers of `verifiers` ticked.
 async function openPage() {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await page.goto(`${origin}/`);
-  await page.locator('[data-testid="optimal.greedy.alpha"]').waitFor();
+  const { page, problems } = await watchedPage({ browser, origin }, { path: '', waitFor: '[data-testid="optimal.greedy.alpha"]' });
   for (const box of await page.locator('input[name="dataset-verifier"]').all()) {
     await box.setChecked(verifiers.includes(await box.getAttribute('value')));
   }

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nativeCli, repo, openSite, closeSite } from './support.mjs';
+import { nativeCli, repo, openSite, closeSite, watchedPage } from './support.mjs';
 
 const tolerance = 1e-9;
 const scratch = mkdtempSync(join(tmpdir(), 'mdsd-dataset-page-'));
@@ -68,15 +68,8 @@ after(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function openPage() {
-  const page = await browser.newPage();
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await page.goto(`${origin}/`);
-  await page.locator('[data-testid="optimal.greedy.alpha"]').waitFor();
-  return { page, problems };
-}
+// The page once its built-in example is solved.
+const openPage = () => watchedPage({ browser, origin }, { path: '', waitFor: '[data-testid="optimal.greedy.alpha"]' });
 
 /** Every dataset number on the page: testid -> value. */
 const shown = (page) => page.$$eval('[data-testid^="dataset."]', (elements) =>

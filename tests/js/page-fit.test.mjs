@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { repo, openSite, closeSite, theoryTable } from './support.mjs';
+import { repo, openSite, closeSite, theoryTable, watchedPage } from './support.mjs';
 import { tokensPerCall, speedUp } from '../../web/page/inputs.mjs';
 
 let site;
@@ -19,15 +19,7 @@ after(() => closeSite(site));
 
 const widths = [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]];
 
-async function openPage(hash, viewport) {
-  const page = await site.browser.newPage();
-  await page.setViewportSize(viewport);
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await page.goto(`${site.origin}/${hash}`);
-  return { page, problems };
-}
+const openPage = (hash, viewport) => watchedPage(site, { viewport, path: hash });
 
 const settled = (page) => page.locator('#progress').waitFor({ state: 'hidden', timeout: 120000 });
 

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { load } from '../../web/package/mdsd.mjs';
-import { repo, openSite, closeSite, theoryTable } from './support.mjs';
+import { repo, openSite, closeSite, theoryTable, watchedPage } from './support.mjs';
 
 let site;
 const artifacts = `${repo}test-artifacts`;
@@ -17,20 +17,16 @@ after(() => closeSite(site));
 
 const widths = [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]];
 
-async function openPage(hash, viewport) {
-  const page = await site.browser.newPage();
-  await page.setViewportSize(viewport);
-  const problems = [];
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  await page.addInitScript(() => {
+// The page with its long tasks recorded from the start (window.longTasks).
+const openPage = (hash, viewport) => watchedPage(site, {
+  viewport,
+  path: hash,
+  initScript: () => {
     window.longTasks = [];
     new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((entry) => entry.duration)))
       .observe({ type: 'longtask', buffered: true });
-  });
-  await page.goto(`${site.origin}/${hash}`);
-  return { page, problems };
-}
+  },
+});
 
 const valueOf = async (page, testid) => Number(await page.locator(`[data-testid="${testid}"]`).getAttribute('data-value'));
 const longest = (page) => page.evaluate(() => Math.max(0, ...window.longTasks));

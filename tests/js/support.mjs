@@ -78,11 +78,22 @@ export async function closeSite({ server, browser } = {}) {
   server?.close();
 }
 
-/** A new page of the site's browser, and the page errors and console errors it reports. */
-export async function watchedPage(site, options = {}) {
-  const page = await site.browser.newPage(options);
+/**
+ * A new page of the site's browser (`site`: {browser, origin}), and the page
+ * errors and console errors it reports ("page error: ..." and "console:
+ * ..."), listened to from before it loads. Options: `viewport` ({width,
+ * height}); `initScript`, run in the page before its own scripts; `path`, to
+ * open (`site.origin` + "/" + path) once the listeners are on; `waitFor`, a
+ * selector to wait for after opening.
+ */
+export async function watchedPage(site, { viewport, initScript, path, waitFor } = {}) {
+  const page = await site.browser.newPage();
+  if (viewport) await page.setViewportSize(viewport);
   const problems = [];
-  page.on('pageerror', (error) => problems.push(error.message));
-  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(`console: ${message.text()}`); });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  if (initScript) await page.addInitScript(initScript);
+  if (path !== undefined) await page.goto(`${site.origin}/${path}`);
+  if (waitFor) await page.locator(waitFor).waitFor();
   return { page, problems };
 }

@@ -16,6 +16,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -231,7 +232,7 @@ TEST_CASE("json reader: structure, white space, a byte order mark, trailing text
                                    "got 'tru]}' (in a[1])"},
       {"[1", "line 1, column 3: expected ',' or ']' after an array element, got the end of the text (in [1])"},
       {"\xef\xbb\xbf\xef\xbb\xbf[]", "line 1, column 4: expected a value (an object, array, string, number, true, false or "
-                                     "null), got '\xef\xbb\xbf[]'"},
+                                     "null), got '\\ufeff[]'"},  // the second mark, shown as an escape
   };
   for (const auto& [text, expected] : cases) {
     CAPTURE(text);
@@ -417,6 +418,192 @@ TEST_CASE("json reader: request errors keep their wording and say which field") 
   const auto twice = parse_json_text(R"({"target": {"logits": [0, 1], "logits": [1, 0]}})");
   REQUIRE_FALSE(twice.ok());
   CHECK(twice.error() == "target.logits: given twice; a key may appear once in an object");
+}
+
+}  // namespace mdsd::test
+
+namespace mdsd::test {
+namespace {
+
+// Every event of a top-level number array, in order, and whether the
+// reading failed and how.
+struct ArrayEvents : JsonDocumentBuilder {
+  std::vector<double> numbers;
+  std::vector<std::string> log;  // the other elements and the end, with the count before them
+  ArrayMode start_array() override { return open_.empty() ? ArrayMode::numbers : JsonDocumentBuilder::start_array(); }
+  bool end_array() override {
+    if (!open_.empty()) return JsonDocumentBuilder::end_array();
+    log.push_back("end at " + std::to_string(numbers.size() + others));
+    return true;
+  }
+  bool number_elements(const double* values, std::size_t count) override {
+    numbers.insert(numbers.end(), values, values + count);
+    return true;
+  }
+  bool other_element(JsonKind kind, std::string_view text) override {
+    log.push_back("other " + std::to_string(static_cast<int>(kind)) + " at " + std::to_string(numbers.size() + others) +
+                  ": " + std::string(text));
+    ++others;
+    return true;
+  }
+  std::size_t others = 0;
+};
+
+// `count` numbers of about 20 characters, as shortest round trips print
+// them, and the doubles strtod reads of each.
+std::pair<std::vector<std::string>, std::vector<double>> long_numbers(std::size_t count, std::uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::vector<std::string> texts;
+  std::vector<double> values;
+  char buffer[40];
+  for (std::size_t k = 0; k < count; ++k) {
+    const double value = std::ldexp(static_cast<double>(random() >> 11), -53 - static_cast<int>(random() % 30));
+    const int kind = static_cast<int>(random() % 10);
+    if (kind == 0) {
+      std::snprintf(buffer, sizeof buffer, "%llu", static_cast<unsigned long long>(random() % 100000));
+    } else if (kind == 1) {
+      std::snprintf(buffer, sizeof buffer, "-%.17e", value);
+    } else {
+      std::snprintf(buffer, sizeof buffer, "%.17g", value);
+    }
+    texts.emplace_back(buffer);
+    values.push_back(std::strtod(buffer, nullptr));
+  }
+  return {texts, values};
+}
+
+std::string joined(const std::vector<std::string>& elements, const char* separator) {
+  std::string text = "[";
+  for (std::size_t k = 0; k < elements.size(); ++k) text += (k > 0 ? separator : "") + elements[k];
+  return text + "]";
+}
+
+}  // namespace
+
+TEST_CASE("json reader: a second thread reads a long number array's second half; the events and errors of one thread") {
+  constexpr std::size_t kCount = 120000;  // about 2.4 MB of text, past the 1 MiB where the second thread starts
+  auto [texts, values] = long_numbers(kCount, 7);
+  const auto read_both = [](const std::string& text, ArrayEvents& one, ArrayEvents& two) {
+    const auto error_one = read_json(text, one);
+    const auto error_two = read_json(text, two, ReadOptions{.second_thread = true});
+    REQUIRE(error_one.has_value() == error_two.has_value());
+    CHECK(one.numbers.size() == two.numbers.size());
+    CHECK(std::equal(one.numbers.begin(), one.numbers.end(), two.numbers.begin(), two.numbers.end(),
+                     [](double a, double b) { return bits(a) == bits(b); }));
+    CHECK(one.log == two.log);
+    return error_two.has_value() ? error_two->message : std::string();
+  };
+  SUBCASE("the second half is taken (two CPUs or more)") {
+    if (std::thread::hardware_concurrency() < 2) return;
+    // Usually at the first try; a loaded machine may start the thread late.
+    const std::string text = joined(texts, ",");
+    std::size_t taken = 0;
+    for (int attempt = 0; attempt < 50 && taken == 0; ++attempt) {
+      ArrayEvents events;
+      REQUIRE_FALSE(read_json(text, events, ReadOptions{.second_thread = true, .halves_taken = &taken}).has_value());
+      REQUIRE(events.numbers.size() == kCount);
+      for (std::size_t k = 0; k < kCount; ++k) {
+        if (bits(events.numbers[k]) != bits(values[k])) FAIL("element " << k << ": " << texts[k]);
+      }
+    }
+    CHECK(taken == 1);
+  }
+  SUBCASE("numbers only, as strtod reads them, with any white space") {
+    for (const char* separator : {",", ", ", " ,\n\t"}) {
+      ArrayEvents one, two;
+      CHECK(read_both(joined(texts, separator), one, two).empty());
+      REQUIRE(two.numbers.size() == kCount);
+      for (std::size_t k = 0; k < kCount; ++k) {
+        if (bits(two.numbers[k]) != bits(values[k])) FAIL("element " << k << ": " << texts[k]);
+      }
+      CHECK(two.log == std::vector<std::string>{"end at " + std::to_string(kCount)});
+    }
+  }
+  SUBCASE("other elements in either half, a ']' inside a string, a nested array across the middle") {
+    for (const std::size_t at : {std::size_t{10}, kCount / 2 - 1, kCount / 2, kCount / 2 + 1, kCount - 1}) {
+      for (const char* other : {"\"-Infinity\"", "\"a,]b\"", "null", "[1, [2, 3]]", "{\"k\": [4, 5]}"}) {
+        auto elements = texts;
+        elements[at] = other;
+        ArrayEvents one, two;
+        CAPTURE(at);
+        CAPTURE(other);
+        CHECK(read_both(joined(elements, ","), one, two).empty());
+        CHECK(two.numbers.size() == kCount - 1);
+        CHECK(two.log.size() == 2);
+      }
+    }
+    // A string that spans the middle, so that the comma found there is inside it.
+    auto elements = texts;
+    elements[kCount / 2] = "\"" + std::string(600000, ',') + "\"";
+    ArrayEvents one, two;
+    CHECK(read_both(joined(elements, ","), one, two).empty());
+    CHECK(two.numbers.size() == kCount - 1);
+  }
+  SUBCASE("more numbers than the second half holds room for: short ones") {
+    std::vector<std::string> zeros(700000, "0");
+    ArrayEvents one, two;
+    CHECK(read_both(joined(zeros, ","), one, two).empty());
+    CHECK(two.numbers.size() == zeros.size());
+  }
+  SUBCASE("errors in the second half are those of one thread, naming the element") {
+    for (const char* bad : {"0.x", "01", "1e", "-", "1.5 2", "tru", "1e999"}) {
+      auto elements = texts;
+      elements[kCount * 3 / 4] = bad;
+      ArrayEvents one, two;
+      CAPTURE(bad);
+      const std::string message = read_both(joined(elements, ","), one, two);
+      CHECK_FALSE(message.empty());
+      ArrayEvents again;
+      const auto single = read_json(joined(elements, ","), again);
+      REQUIRE(single.has_value());
+      CHECK(message == single->message);
+    }
+    // The text ending inside the second half, and a missing comma.
+    ArrayEvents one, two;
+    const std::string cut = joined(texts, ",");
+    CHECK_FALSE(read_both(cut.substr(0, cut.size() * 3 / 4), one, two).empty());
+    ArrayEvents one_space, two_space;
+    std::string no_comma = joined(texts, ",");
+    no_comma[no_comma.find(',', no_comma.size() * 3 / 4)] = ' ';
+    CHECK(read_both(no_comma, one_space, two_space).find("expected ',' or ']' after an array element") !=
+          std::string::npos);
+  }
+  SUBCASE("two long arrays in one text: the one thread serves both, whatever became of the first") {
+    auto weights = texts;  // a target and a draft: no negative numbers
+    for (auto& number : weights) {
+      if (number.front() == '-') number.erase(0, 1);
+    }
+    auto broken = weights;
+    broken[kCount * 3 / 4] = "\"x\"";  // the first array's second half is then read by the first thread
+    for (const bool first_broken : {false, true}) {
+      CAPTURE(first_broken);
+      const std::string text = "{\"draft\": " + joined(first_broken ? broken : weights, ",") +
+                               ", \"drafts\": 4, \"target\": " + joined(weights, ", ") + "}";
+      auto one = parse_json_text(text);
+      auto two = parse_json_text(text, ReadOptions{.second_thread = true});
+      REQUIRE(one.ok());
+      REQUIRE(two.ok());
+      CHECK(two.value() == one.value());  // the arrays' doubles, bit for bit
+      const auto request_one = parse_request_consuming(std::move(one.value()));
+      const auto request_two = parse_request_consuming(std::move(two.value()));
+      REQUIRE(request_one.ok() == !first_broken);
+      REQUIRE(request_two.ok() == !first_broken);
+      if (first_broken) {
+        CHECK(request_two.error() == request_one.error());
+        CHECK(request_two.error().starts_with("draft[" + std::to_string(kCount * 3 / 4) + "]: expected a number"));
+      }
+    }
+  }
+  SUBCASE("the request's messages: the element named in target") {
+    auto elements = texts;
+    elements[kCount * 3 / 4] = "0.x";
+    const std::string text = "{\"target\": " + joined(elements, ",") + "}";
+    const auto one = parse_json_text(text);
+    const auto two = parse_json_text(text, ReadOptions{.second_thread = true});
+    REQUIRE_FALSE(two.ok());
+    CHECK(two.error() == one.error());
+    CHECK(two.error().ends_with("(in target[" + std::to_string(kCount * 3 / 4) + "])"));
+  }
 }
 
 }  // namespace mdsd::test

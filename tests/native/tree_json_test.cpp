@@ -134,7 +134,22 @@ TEST_CASE("the exported vector read back, as JSON and as CSV, gives the same p")
             .error() == "v.csv:2: value 0x1p-1 is not a number");
   CHECK(sibling_vector_from_csv(header + "sibling,rrs_with_replacement,1.5,0.5,,,,,true,\n",
                                 VerifierKind::rrs_with_replacement, "v.csv", warnings)
-            .error() == "v.csv:2: width 1.5 is not a new width from 1 to 16");
+            .error() == "v.csv:2: width 1.5 is not a whole number from 1 to 16 (widths count drafts)");
+  // Widths are draft counts, written as digits: an integral decimal, an
+  // exponent or a leading zero is refused, naming the line and the column.
+  for (const std::string width : {"1.0", "1e0", "01", "+1", "0", "17", ""}) {
+    CAPTURE(width);
+    CHECK(sibling_vector_from_csv(header + "sibling,rrs_with_replacement," + width + ",0.5,,,,,true,\n",
+                                  VerifierKind::rrs_with_replacement, "v.csv", warnings)
+              .error() == "v.csv:2: width " + width + " is not a whole number from 1 to 16 (widths count drafts)");
+  }
+  CHECK(sibling_vector_from_csv(header + "sibling,rrs_with_replacement,1,0.5,,,,,true,\nsibling,rrs_with_replacement,1,0.4,,,,,true,\n",
+                                VerifierKind::rrs_with_replacement, "v.csv", warnings)
+            .error() == "v.csv:3: width 1 is given twice");
+  auto widest = sibling_vector_from_csv(header + "sibling,rrs_with_replacement,1,0.5,,,,,true,\n" +
+                                            "sibling,rrs_with_replacement,16,0,,,,,true,\n",
+                                        VerifierKind::rrs_with_replacement, "v.csv", warnings);
+  CHECK(contains(widest.error(), "no row for width 2"));  // 16 is read as a width, the gap then named
   auto blank_lines = sibling_vector_from_csv(header + "\nsibling,rrs_with_replacement,1,0.5,,,,,true,\r\n\r\n",
                                              VerifierKind::rrs_with_replacement, "v.csv", warnings);
   REQUIRE_MESSAGE(blank_lines.ok(), blank_lines.error());
@@ -208,6 +223,14 @@ TEST_CASE("mdsd tree and mdsd acceptance-vector on the command line") {
                "--target-times[0]: the first point must be at 1 token (plain decoding), got 2");
   expect_error("tree --acceptance 0.5 --budget 4 --depth 2 --draft-time 0.1 --target-times 1:1,x",
                "--target-times[1]: give TOKENS:TIME (tokens from 1 to 1025, e.g. 64:0.031), got \"x\"");
+  // Integers follow JSON's grammar too: no leading zero (from_chars would read "01" as 1).
+  expect_error("tree --acceptance 0.5 --budget 4 --depth 2 --draft-time 0.1 --target-times 1:1,01:1.2",
+               "--target-times[1]: the token count \"01\" has a leading zero (write 1)");
+  expect_error("tree --acceptance 0.5 --budget 4 --depth 2 --draft-time 0.1 --target-times 001:1",
+               "--target-times[0]: the token count \"001\" has a leading zero (write 1)");
+  expect_error("tree --acceptance 0.5 --budget 04 --depth 2", "--budget: \"04\" has a leading zero (write 4)");
+  expect_error("tree --acceptance 0.5 --budget 00 --depth 2", "--budget: \"00\" has a leading zero (write 0)");
+  expect_error("tree --acceptance 0.5 --budget 4 --depth -00", "--depth: \"-00\" has a leading zero (write -0)");
   expect_error("tree --from vector.json --verifier kseq --budget 4 --depth 2",
                "--verifier: give rrs_with_replacement, rrs_without_replacement or exact_match (the verifiers whose drafts nest), got \"kseq\"");
   expect_error("tree --from pair.json --budget 4 --depth 2",
