@@ -15,6 +15,7 @@
 #include "dataset/llama_logits_file.hpp"
 #include "dataset/npy_file.hpp"
 #include "dataset/output_file.hpp"
+#include "dataset/parallel_for.hpp"
 
 #include <unistd.h>
 
@@ -409,24 +410,6 @@ class Progress {
   bool terminal_, shown_, open_line_ = false;
   std::chrono::steady_clock::time_point printed_ = std::chrono::steady_clock::now();
 };
-
-// Runs work(i) for i in [0, count) on `threads` threads; the calling thread
-// reports how many are finished to `finished` after each of its own.
-void parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)>& work,
-                  const std::function<void(std::size_t)>& finished = {}) {
-  std::atomic<std::size_t> next{0}, done{0};
-  auto worker = [&](bool caller) {
-    for (std::size_t i; (i = next++) < count;) {
-      work(i);
-      ++done;
-      if (caller && finished) finished(done.load());
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, false);
-  worker(true);
-  for (auto& thread : pool) thread.join();
-}
 
 std::optional<std::string> write_per_position(const std::string& path, const BatchAccumulator& batch) {
   auto output = OutputFile::create(path);
