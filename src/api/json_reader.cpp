@@ -50,6 +50,11 @@ void append_utf8(std::string& out, std::uint32_t code) {
 
 // The events of a value that is read (checked) but not kept: the contents of
 // a non-number element of a number array.
+// A key as a path names it: at most 80 characters of it, and an empty key
+// as "" (else a key given twice at the top, "", made no path at all, and
+// the message said only that the reading was stopped).
+std::string key_in_path(const std::string& key) { return key.empty() ? std::string("\"\"") : excerpt(key, 80); }
+
 class SkippingHandler final : public JsonHandler {
  public:
   bool null() override { return true; }
@@ -928,9 +933,9 @@ bool BasicJsonDocumentBuilder<Json>::key(std::string&& value) {
   // A key given twice would silently lose its first value: an error. The
   // keys that lead to it, as the page words it (web/page/dataset-files.mjs).
   for (const std::string* outer : keys_) {
-    if (outer) duplicate += excerpt(*outer, 80) + ".";
+    if (outer) duplicate += key_in_path(*outer) + ".";
   }
-  duplicate += excerpt(value, 80);
+  duplicate += key_in_path(value);
   return false;
 }
 
@@ -939,7 +944,7 @@ std::string BasicJsonDocumentBuilder<Json>::path_to(bool with_pending_key) const
   std::string path;
   const auto add_key = [&](const std::string& key) {
     if (!path.empty()) path += '.';
-    path += excerpt(key, 80);
+    path += key_in_path(key);
   };
   for (std::size_t i = 1; i < open_.size(); ++i) {
     if (open_[i - 1]->is_array()) {

@@ -269,6 +269,14 @@ TEST_CASE("json reader: a key given twice is refused with the keys leading to it
   CHECK(error_of(R"({"a": {"b": 1, "b": 2}})") == "a.b: given twice; a key may appear once in an object");
   CHECK(error_of(R"({"a": [{"b": 1}, {"c": 1, "c": 1}]})") == "a.c: given twice; a key may appear once in an object");
   CHECK(document(R"({"a": {"b": 1}, "b": {"a": 2}})")["b"]["a"] == 2);  // the same key in two objects
+  // An empty key (found by fuzz_request: the message said only that the reading was stopped).
+  CHECK(error_of(R"({"": 1, "": 2})") == R"("": given twice; a key may appear once in an object)");
+  CHECK(error_of(R"({"": {"b": 1, "b": 2}})") == R"("".b: given twice; a key may appear once in an object)");
+  const auto request = parse_json_text(R"({"target": [0.5, 0.5], "": [1], "": [2]})");
+  REQUIRE_FALSE(request.ok());
+  CHECK(request.error() == R"("": given twice; a key may appear once in an object)");
+  // A path through an empty key.
+  CHECK(error_of(R"({"": [1, x]})") == R"(not valid JSON: parse error at line 1, column 10: expected a value (an object, array, string, number, true, false or null), got 'x]}' (in ""[1]))");
 }
 
 TEST_CASE("json reader: ordered documents keep the key order and refuse a key given twice at any size") {
