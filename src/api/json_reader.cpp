@@ -105,10 +105,11 @@ constexpr std::size_t kSecondThreadBytes = std::size_t{1} << 20;
 // syntax error, the ']' inside a string, the reader past the split before
 // it was known) the reader reads on itself, so that events and errors are
 // those of one thread.
-// The thread starts with the reading and waits for the arrays, spinning a
-// while before it sleeps: a thread started for each array began up to 3 ms
-// later on this kind of machine (an idle virtual CPU to wake), and the
-// reader had often passed the middle by then.
+// The thread starts with the reading, on another CPU than the reader's
+// (start_elsewhere), and waits for the arrays, spinning a while before it
+// sleeps: a thread started for each array, where the kernel placed it,
+// began up to 3 ms later on this kind of machine (queued behind the reader
+// on the same CPU), and the reader had often passed the middle by then.
 class SecondReader {
  public:
   explicit SecondReader(bool wanted);
