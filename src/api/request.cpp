@@ -571,7 +571,7 @@ Expected<Request> read_request(const json& value, std::span<const NumberArray> b
     if (target_spec.value().kind == DistributionSpec::Kind::sparse) {
       return Error{"target: draft_joint needs the full target distribution, not a list of some tokens"};
     }
-    auto target = to_probabilities(target_spec.value(), "target", request.warnings);
+    auto target = to_probabilities(std::move(target_spec).value(), "target", request.warnings);
     if (!target.ok()) return Error{target.error()};
     request.problem.target = std::move(target).value();
     if (vocab > 0 && request.problem.target.size() != vocab) {
@@ -603,7 +603,7 @@ Expected<Request> read_request(const json& value, std::span<const NumberArray> b
     auto draft_spec = distribution_spec(value["draft"], "draft", buffers);
     if (!draft_spec.ok()) return Error{draft_spec.error()};
     release_numbers(consumed, "draft");
-    auto pair = prepare_pair(target_spec.value(), draft_spec.value(), vocab, request.warnings);
+    auto pair = prepare_pair(std::move(target_spec).value(), std::move(draft_spec).value(), vocab, request.warnings);
     if (!pair.ok()) return Error{pair.error()};
     request.problem.target = std::move(pair.value().target);
     request.problem.draft = std::move(pair.value().draft);

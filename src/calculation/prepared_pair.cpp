@@ -23,13 +23,13 @@ Eigen::VectorXd densified(const PartialDistribution& partial, std::int64_t size)
 
 }  // namespace
 
-Expected<PreparedPair> prepare_pair(const DistributionSpec& target, const DistributionSpec& draft,
+Expected<PreparedPair> prepare_pair(DistributionSpec target, DistributionSpec draft,
                                     std::int64_t vocab, std::vector<std::string>& warnings) {
   PreparedPair pair;
   if (!is_sparse(target) && !is_sparse(draft)) {
-    auto p = to_probabilities(target, "target", warnings);
+    auto p = to_probabilities(std::move(target), "target", warnings);
     if (!p.ok()) return Error{p.error()};
-    auto q = to_probabilities(draft, "draft", warnings);
+    auto q = to_probabilities(std::move(draft), "draft", warnings);
     if (!q.ok()) return Error{q.error()};
     if (p.value().size() != q.value().size()) {
       return Error{"draft: has " + std::to_string(q.value().size()) + " tokens but target has " +
@@ -45,7 +45,8 @@ Expected<PreparedPair> prepare_pair(const DistributionSpec& target, const Distri
   // A full side fixes the vocabulary for the listed one.
   for (const auto& [spec, name] : {std::pair{&target, "target"}, std::pair{&draft, "draft"}}) {
     if (spec->kind == DistributionSpec::Kind::sparse) continue;
-    auto probabilities = to_probabilities(*spec, name, warnings);
+    // Only the values are taken; the kind and the tolerance are read below.
+    auto probabilities = to_probabilities(std::move(*spec), name, warnings);
     if (!probabilities.ok()) return Error{probabilities.error()};
     const auto size = static_cast<std::int64_t>(probabilities.value().size());
     if (vocab > 0 && size != vocab) {

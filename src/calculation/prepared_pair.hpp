@@ -29,8 +29,9 @@ struct PreparedPair {
 // vocab > 0: the vocabulary size the request states (every full DIST must
 // have that many tokens, every listed id must be below it). A list whose
 // tokens are all known (nothing unlisted, or its unlisted mass is 0) becomes
-// a full vector of max(vocab, largest id + 1) tokens.
-Expected<PreparedPair> prepare_pair(const DistributionSpec& target, const DistributionSpec& draft,
+// a full vector of max(vocab, largest id + 1) tokens. The specs are taken:
+// their weights become the probabilities in place.
+Expected<PreparedPair> prepare_pair(DistributionSpec target, DistributionSpec draft,
                                     std::int64_t vocab, std::vector<std::string>& warnings);
 
 }  // namespace mdsd

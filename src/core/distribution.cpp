@@ -5,18 +5,29 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <numeric>
 
 namespace mdsd {
 namespace {
 
-Expected<Eigen::VectorXd> normalised_weights(const Eigen::VectorXd& weights,
-                                             const std::string& field,
+// The weights divided by their sum, in place: `weights` becomes the
+// probabilities (at V = 152,064 a fresh vector, a copy and two more passes
+// took 0.5 ms of a 1.4 ms request stage; README "Whole process").
+Expected<Eigen::VectorXd> normalised_weights(Eigen::VectorXd weights, const std::string& field,
                                              std::vector<std::string>& warnings) {
-  for (Eigen::Index i = 0; i < weights.size(); ++i) {
-    const double w = weights[i];
+  // Passes that vectorise (no branch in them), the element at fault looked
+  // for only when there is one.
+  constexpr double kLargestDouble = std::numeric_limits<double>::max();
+  const double* const values = weights.data();
+  const Eigen::Index size = weights.size();
+  int bad = 0;
+  for (Eigen::Index i = 0; i < size; ++i) bad |= !((values[i] >= 0.0) & (values[i] <= kLargestDouble));
+  for (Eigen::Index i = 0; bad && i < size; ++i) {
+    const double w = values[i];
     if (!std::isfinite(w)) {
       return Error{field + "[" + std::to_string(i) + "]: not a finite number (" +
                    format_number(w) + ")"};
@@ -28,7 +39,7 @@ Expected<Eigen::VectorXd> normalised_weights(const Eigen::VectorXd& weights,
   }
   // Normalised after an exact power-of-two scaling by the largest weight, so
   // that finite weights whose sum overflows are still normalised.
-  const double largest = weights.size() > 0 ? weights.maxCoeff() : 0.0;
+  const double largest = size > 0 ? weights.maxCoeff() : 0.0;
   if (!(largest > 0.0)) return Error{field + ": all values are zero; some mass must be positive"};
   const int exponent = std::ilogb(largest);
   // w * 2^-exponent is the correctly rounded ldexp(w, -exponent) whenever the
@@ -45,24 +56,28 @@ Expected<Eigen::VectorXd> normalised_weights(const Eigen::VectorXd& weights,
                                                       : std::string("more than the largest double")) +
                        ", not 1; normalised");
   }
-  Eigen::VectorXd probabilities = power_of_two ? Eigen::VectorXd((weights * factor) / total)
-                                               : Eigen::VectorXd(weights.unaryExpr(scale) / total);
   // A positive weight can fall below the smallest double once divided by the
   // sum (5e-324 / 2 is 0): say so, since it leaves the draft support (and
   // whether without replacement or greedy applies) smaller than given.
-  Eigen::Index vanished = 0, first = -1;
-  for (Eigen::Index i = 0; i < weights.size(); ++i) {
-    if (weights[i] > 0.0 && !(probabilities[i] > 0.0)) {
-      if (first < 0) first = i;
-      ++vanished;
-    }
+  std::int64_t vanished = 0;
+  if (power_of_two) {
+    for (Eigen::Index i = 0; i < size; ++i) vanished += (values[i] > 0.0) & !((values[i] * factor) / total > 0.0);
+  } else {
+    for (Eigen::Index i = 0; i < size; ++i) vanished += (values[i] > 0.0) & !(scale(values[i]) / total > 0.0);
   }
   if (vanished > 0) {
+    Eigen::Index first = 0;
+    while (!(values[first] > 0.0 && !(scale(values[first]) / total > 0.0))) ++first;
     warnings.push_back(field + ": " + std::to_string(vanished) + " positive value" + (vanished == 1 ? "" : "s") +
-                       " (the first " + field + "[" + std::to_string(first) + "] = " + format_number(weights[first]) +
+                       " (the first " + field + "[" + std::to_string(first) + "] = " + format_number(values[first]) +
                        ") fall below the smallest double once normalised and count as 0");
   }
-  return probabilities;
+  if (power_of_two) {
+    weights = (weights * factor) / total;
+  } else {
+    weights = weights.unaryExpr(scale) / total;
+  }
+  return weights;
 }
 
 // Indices of `probabilities` sorted by decreasing probability, ties by index.
@@ -145,9 +160,12 @@ std::optional<Error> check_sampling_options(const DistributionSpec& spec, const 
   return std::nullopt;
 }
 
-Expected<Eigen::VectorXd> to_probabilities(const DistributionSpec& spec,
-                                           const std::string& field,
-                                           std::vector<std::string>& warnings) {
+namespace {
+
+// Spec: const DistributionSpec& (the weights copied) or DistributionSpec&&
+// (the weights taken, normalised in place).
+template <class Spec>
+Expected<Eigen::VectorXd> probabilities_of(Spec&& spec, const std::string& field, std::vector<std::string>& warnings) {
   if (spec.kind == DistributionSpec::Kind::sparse) {
     return Error{field + ": lists only some tokens; this computation needs the full distribution"};
   }
@@ -159,9 +177,21 @@ Expected<Eigen::VectorXd> to_probabilities(const DistributionSpec& spec,
                  " tokens is more than the limit of " + std::to_string(limits::kMaxVocabulary)};
   }
   if (spec.kind == DistributionSpec::Kind::weights) {
-    return normalised_weights(spec.values, field, warnings);
+    return normalised_weights(std::forward<Spec>(spec).values, field, warnings);
   }
   return softmax_truncated(spec, field);
+}
+
+}  // namespace
+
+Expected<Eigen::VectorXd> to_probabilities(const DistributionSpec& spec, const std::string& field,
+                                           std::vector<std::string>& warnings) {
+  return probabilities_of(spec, field, warnings);
+}
+
+Expected<Eigen::VectorXd> to_probabilities(DistributionSpec&& spec, const std::string& field,
+                                           std::vector<std::string>& warnings) {
+  return probabilities_of(std::move(spec), field, warnings);
 }
 
 }  // namespace mdsd

@@ -66,6 +66,9 @@ std::optional<Error> check_sampling_options(const DistributionSpec& spec, const 
 Expected<Eigen::VectorXd> to_probabilities(const DistributionSpec& spec,
                                            const std::string& field,
                                            std::vector<std::string>& warnings);
+// The same, taking spec.values (weights are normalised in place, no copy).
+Expected<Eigen::VectorXd> to_probabilities(DistributionSpec&& spec, const std::string& field,
+                                           std::vector<std::string>& warnings);
 
 
 }  // namespace mdsd

@@ -64,7 +64,7 @@ Expected<PositionValues> compute_position(const BatchSettings& settings, const D
         spec->temperature = *setting.temperature;
       }
     }
-    auto pair = prepare_pair(target_spec, draft_spec, 0, request.warnings);
+    auto pair = prepare_pair(std::move(target_spec), std::move(draft_spec), 0, request.warnings);
     if (!pair.ok()) return Error{where + ": " + pair.error()};
     request.problem = {std::move(pair.value().target), std::move(pair.value().draft), setting.drafts};
     request.partial = std::move(pair.value().partial);
