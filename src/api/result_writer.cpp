@@ -8,6 +8,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <limits>
+#include <span>
 #include <string_view>
 #include <type_traits>
 #include <vector>
@@ -52,6 +53,8 @@ class JsonWriter {
   }
 
   std::string take() { return std::move(text_); }
+  // Writes on at the end of `text` (its room kept).
+  void adopt(std::string&& text) { text_ = std::move(text); }
   // Hands the text written so far to the sink (without one, keeps it).
   void flush() {
     if (!sink_) return;
@@ -106,6 +109,19 @@ class JsonWriter {
     separate();
     quoted(value);
     need_comma_ = true;
+  }
+  // A value's text written beforehand by another JsonWriter: with a sink,
+  // handed over as it is rather than copied.
+  void value_text(std::string_view text) {
+    separate();
+    need_comma_ = true;
+    if (sink_ && text.size() >= kPiece) {
+      flush();
+      (*sink_)(text);
+    } else {
+      text_ += text;
+      if (sink_ && text_.size() >= kPiece) flush();
+    }
   }
 
   template <class Integer>
@@ -397,7 +413,16 @@ std::size_t expected_size(const Result& result) {
   return size;
 }
 
-void write_result(JsonWriter& out, const Result& result) {
+void write_method_result(JsonWriter& out, const MethodResult& entry) {
+  if (entry.rate.ok()) {
+    write_rate(out, entry.rate.value());
+  } else {
+    write_error(out, entry.rate.error());
+  }
+}
+
+// `optimal_texts`: empty, or the text of each of result.optimal's entries.
+void write_result(JsonWriter& out, const Result& result, std::span<const std::string> optimal_texts = {}) {
   if (result.unlisted_mass) return write_partial(out, result);
   out.open_object();
   out.key("vocab");
@@ -409,12 +434,13 @@ void write_result(JsonWriter& out, const Result& result) {
   if (!result.optimal.empty()) {
     out.key("optimal");
     out.open_object();
-    for (const MethodResult& entry : result.optimal) {
-      out.key(method_name(entry.method));
-      if (entry.rate.ok()) {
-        write_rate(out, entry.rate.value());
+    const bool written = optimal_texts.size() == result.optimal.size();
+    for (std::size_t i = 0; i < result.optimal.size(); ++i) {
+      out.key(method_name(result.optimal[i].method));
+      if (written) {
+        out.value_text(optimal_texts[i]);
       } else {
-        write_error(out, entry.rate.error());
+        write_method_result(out, result.optimal[i]);
       }
     }
     out.close_object();
@@ -466,10 +492,25 @@ std::string result_text(const Result& result) {
   return out.take();
 }
 
-void write_result_text(const Result& result, const ResultTextSink& sink) {
+void write_result_text(const Result& result, const ResultTextSink& sink, std::span<const std::string> optimal_texts) {
   JsonWriter out(0, &sink);
-  write_result(out, result);
+  write_result(out, result, optimal_texts);
   out.flush();
+}
+
+std::size_t method_result_text_bound(const MethodResult& entry) {
+  // As JsonWriter::integers makes room for the ids: each at its longest,
+  // sign and comma included; the rest of an entry is under 512 bytes, and an
+  // escaped character takes at most 6.
+  constexpr std::size_t kLongestId = std::numeric_limits<std::int32_t>::digits10 + 3;
+  return 512 + (entry.rate.ok() ? kLongestId * entry.rate.value().certificate.size() : 6 * entry.rate.error().size());
+}
+
+void write_method_result_text(const MethodResult& entry, std::string& text) {
+  JsonWriter out(0);
+  out.adopt(std::move(text));
+  write_method_result(out, entry);
+  text = out.take();
 }
 
 }  // namespace mdsd

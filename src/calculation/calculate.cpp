@@ -114,8 +114,16 @@ Result calculate_partial(const Request& request) {
 }  // namespace
 
 Result calculate(const Request& request) {
-  if (request.partial) return calculate_partial(request);
   Result result;
+  calculate(request, result, nullptr);
+  return result;
+}
+
+void calculate(const Request& request, Result& result, const MethodDone& method_done) {
+  if (request.partial) {
+    result = calculate_partial(request);
+    return;
+  }
   result.vocab = request.problem.target.size();
   result.drafts = request.problem.drafts;
   result.warnings = request.warnings;
@@ -127,11 +135,13 @@ Result calculate(const Request& request) {
                   })) {
     order = order_by_ratio(request.problem.target, request.problem.draft);
   }
+  result.optimal.reserve(request.methods.size());  // entries never move (method_done)
   for (DraftMethod method : request.methods) {
     result.optimal.push_back({method, optimal_rate(request.problem, method, order)});
     if (result.optimal.back().rate.ok() && request.has_draft) {
       drop_massless(request.problem, result.optimal.back().rate.value().certificate);
     }
+    if (method_done) method_done(result.optimal.back());
   }
   if (request.draft_joint) {
     result.lp.push_back(solve_lp("joint", request.problem.target, *request.draft_joint, request.lp_options));
@@ -169,7 +179,6 @@ Result calculate(const Request& request) {
                                 " differs from the max-flow's " + format_number(flow));
     }
   }
-  return result;
 }
 
 }  // namespace mdsd

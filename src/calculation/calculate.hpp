@@ -9,6 +9,7 @@
 #include "core/partial_bounds.hpp"
 #include "lp/transport_lp.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,5 +57,14 @@ struct Result {
 };
 
 Result calculate(const Request& request);
+
+// The same into `result` (a fresh Result), with `method_done` called with
+// each entry of result.optimal as soon as it is final, in order, on the
+// calling thread. The entry stays where it is and unchanged from then on,
+// so another thread may read it meanwhile (mdsd solve writes its text so);
+// `result` being the caller's, that holds until the caller destroys it,
+// even when calculate throws.
+using MethodDone = std::function<void(const MethodResult&)>;
+void calculate(const Request& request, Result& result, const MethodDone& method_done);
 
 }  // namespace mdsd

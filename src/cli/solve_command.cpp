@@ -3,6 +3,7 @@
 #include "core/message_text.hpp"
 #include "api/result_writer.hpp"
 #include "cli/commands.hpp"
+#include "cli/optimal_text_thread.hpp"
 #include "cli/process_memory.hpp"
 #include "core/distribution.hpp"
 #include "core/limits.hpp"
@@ -151,15 +152,23 @@ int solve_command(int argc, char** argv) {
   auto request = parse_request_consuming(std::move(json.value()));
   json.value() = nullptr;
   if (!request.ok()) return fail(request.error(), 2);
-  // The text straight from the result (api/result_writer.hpp), printed in
-  // pieces as it is written: 2.2 MB at V = 152,064 never held at once.
+  // Each method's text written on a second thread as soon as the method is
+  // computed (cli/optimal_text_thread.hpp), for the large requests where it
+  // takes time; the rest straight from the result (api/result_writer.hpp),
+  // printed in pieces as it is written.
+  // The thread is declared after the result: it is done reading the result's
+  // entries before they are destroyed, even when calculate throws.
+  constexpr Eigen::Index kTextThreadTokens = 1 << 14;
+  Result result;
+  OptimalTextThread optimal_texts(request.value().problem.target.size() >= kTextThreadTokens);
+  calculate(request.value(), result, [&](const MethodResult& entry) { optimal_texts.post(entry); });
   int write_error = 0;  // the first failed piece's errno (a full disk, a closed pipe)
-  write_result_text(calculate(request.value()), [&write_error](std::string_view piece) {
+  write_result_text(result, [&write_error](std::string_view piece) {
     if (!std::cout) return;  // failed before: the rest is not written
     errno = 0;
     std::cout.write(piece.data(), static_cast<std::streamsize>(piece.size()));
     if (!std::cout && write_error == 0) write_error = errno;
-  });
+  }, optimal_texts.texts());
   std::cout << '\n';
   return finish_standard_output(write_error);
 }

@@ -54,6 +54,20 @@ void check_same_text(const Result& result) {
   CHECK(first_difference(joined, expected) == "");
   CHECK(largest <= (std::size_t{1} << 16) + 64 * 1024);
   if (expected.size() > 200 * 1024) CHECK(pieces > 2);
+  // Each method's entry written beforehand (as mdsd solve writes them on a
+  // second thread), in room of method_result_text_bound that is not
+  // outgrown, and the rest written around them.
+  std::vector<std::string> texts;
+  for (const MethodResult& entry : result.optimal) {
+    std::string& text = texts.emplace_back();
+    text.reserve(method_result_text_bound(entry));
+    const char* const room = text.data();
+    write_method_result_text(entry, text);
+    CHECK(text.data() == room);
+  }
+  std::string around;
+  write_result_text(result, [&](std::string_view piece) { around += piece; }, texts);
+  CHECK(first_difference(around, expected) == "");
 }
 
 Result result_of(const std::string& request_text) {
