@@ -129,6 +129,9 @@ class SecondReader {
   // The reader is done with the array (an early end, an error): its second
   // half stops being read.
   void drop() { drop_.store(true, std::memory_order_relaxed); }
+  // Where the reader is in the array, told now and then: the split is put
+  // halfway between there and the array's end.
+  void reader_at(const char* at) { reader_at_.store(at, std::memory_order_relaxed); }
 
  private:
   enum State : int { idle, posted, done, quit };
@@ -140,6 +143,7 @@ class SecondReader {
   std::chrono::steady_clock::time_point started_;  // of the current array, by the reader
   std::atomic<const char*> split_{nullptr};
   std::atomic<bool> drop_{false};
+  std::atomic<const char*> reader_at_{nullptr};
   // The array's text: set by the reader before posting, read by the thread.
   const char* first_ = nullptr;
   const char* end_ = nullptr;
@@ -170,6 +174,9 @@ class SecondHalf {
     if (reader_) reader_->drop();
   }
   const char* split() const { return reader_ ? reader_->split() : nullptr; }
+  void reader_at(const char* at) {
+    if (reader_) reader_->reader_at(at);
+  }
   bool finish() { return reader_ && reader_->finish(); }
   const std::vector<double>& numbers() const { return reader_->numbers(); }
   const char* close() const { return reader_->close(); }
@@ -329,6 +336,7 @@ class Reader {
     const auto hand_over = [&] {
       const bool kept = filled == 0 || handler.number_elements(run, filled);
       filled = 0;
+      ahead.reader_at(at_);
       return kept;
     };
     for (;;) {
@@ -766,6 +774,7 @@ void SecondReader::start(const char* first, const char* end) {
   wait_until_done();  // the previous array's half, dropped
   split_.store(nullptr, std::memory_order_relaxed);
   drop_.store(false, std::memory_order_relaxed);
+  reader_at_.store(first, std::memory_order_relaxed);
   first_ = first;
   end_ = end;
   close_ = nullptr;
@@ -829,7 +838,11 @@ void SecondReader::read_second_half() {
   }
   if (!close) return;
   if (static_cast<std::size_t>(close - first_) < kSecondThreadBytes) return;
-  const char* middle = first_ + (close - first_) / 2;
+  // Halfway from where the reader has got to while the end was searched for
+  // (0.3 ms into a 3.4 MB array): the two halves then take as long, where
+  // the array's middle left the reader waiting 0.15 ms for this thread.
+  const char* const reader = std::clamp(reader_at_.load(std::memory_order_relaxed), first_, close);
+  const char* middle = reader + (close - reader) / 2;
   const void* comma = std::memchr(middle, ',', static_cast<std::size_t>(close - middle));
   if (!comma) return;
   const char* const from = static_cast<const char*>(comma) + 1;
