@@ -206,6 +206,24 @@ int stages_of_a_fresh_process(const std::string& path) {
   return 0;
 }
 
+// The computation alone as bench_compute times it (medians of `repeats`
+// after one to warm up); zero times if it failed.
+Times compute_alone(const std::string& file, int repeats, const std::string& dir) {
+  const std::string out = dir + "/compute.json", count = std::to_string(repeats);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  const char* argv[] = {MDSD_BENCH_COMPUTE_BINARY, file.c_str(), count.c_str(), nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, MDSD_BENCH_COMPUTE_BINARY, &actions, nullptr, const_cast<char**>(argv), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  int status = 0;
+  if (spawned != 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return {};
+  const auto line = nlohmann::json::parse(read_file(out), nullptr, false);
+  if (!line.is_object()) return {};
+  return {line.value("wall_ms", 0.0), line.value("cpu_ms", 0.0)};
+}
+
 // Medians over `repeats` fresh processes of stages_of_a_fresh_process.
 nlohmann::json fresh_process_stages(int repeats, const std::string& file, const std::string& dir) {
   const std::string out = dir + "/stages.json";
@@ -240,9 +258,9 @@ nlohmann::json fresh_process_stages(int repeats, const std::string& file, const 
 
 int main(int argc, char** argv) {
   if (argc == 3 && std::string(argv[1]) == "--stages") return stages_of_a_fresh_process(argv[2]);
-  // The heap as mdsd solve sets it up, so that the computation alone is timed
-  // on the same memory as in the process (in huge pages, without page
-  // faults once warm): about 1 ms less than on glibc's default heap.
+  // The heap as mdsd solve sets it up, so that the stages timed here run on
+  // the same memory as in the process (in huge pages, without page faults
+  // once warm).
   mdsd::cli::prepare_heap_for_large_request();
   const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 7;
   const std::string dir = argc > 2 ? argv[2] : "build/bench";
@@ -298,9 +316,9 @@ int main(int argc, char** argv) {
   }
   // The process and the computation alone in turns, so that both see the
   // machine at the same speed (on this VM it drifts by 10-20% within a run):
-  // each turn three processes, then the computation once to warm up (a
-  // process run just before leaves the caches cold, which would flatter the
-  // ratio) and three times; medians of each, and the median over the turns
+  // each turn three processes, then bench_compute (the computation alone,
+  // built and linked as mdsd is, on mdsd's heap), which computes once to warm
+  // up and times three more; medians of each, and the median over the turns
   // of the ratio of the turn's medians.
   constexpr int kPerTurn = 3;
   std::vector<double> process_wall, process_cpu, compute_wall, compute_cpu, ratio_wall, ratio_cpu;
@@ -312,8 +330,11 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    (void)mdsd::calculate(request.value());
-    const Times compute = median_times(kPerTurn, [&] { (void)mdsd::calculate(request.value()); });
+    const Times compute = compute_alone(file, kPerTurn, dir);
+    if (compute.wall_ms <= 0.0) {
+      std::cerr << "bench_process: " << MDSD_BENCH_COMPUTE_BINARY << " " << file << " failed\n";
+      return 1;
+    }
     const Times process{mdsd::bench::median_of(wall), mdsd::bench::median_of(cpu)};
     process_wall.insert(process_wall.end(), wall.begin(), wall.end());
     process_cpu.insert(process_cpu.end(), cpu.begin(), cpu.end());
