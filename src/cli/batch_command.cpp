@@ -7,7 +7,9 @@
 #include "api/batch_json.hpp"
 #include "core/message_text.hpp"
 #include "api/request.hpp"
+#include "api/tree_json.hpp"
 #include "cli/commands.hpp"
+#include "cli/whole_number_argument.hpp"
 #include "core/distribution.hpp"
 #include "core/limits.hpp"
 #include "dataset/engine_responses.hpp"
@@ -53,19 +55,26 @@ struct Options {
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
 };
 
-// "3", "1,2,4" or "1-8"; each number written whole ("3x" is refused).
-std::optional<std::vector<int>> draft_list(const std::string& text) {
+// "3", "1,2,4" or "1-8"; each number written whole ("3x" is refused) and
+// without a leading zero ("01", whole_number_argument.hpp).
+Expected<std::vector<int>> draft_list(const std::string& text) {
+  const Error wrong{"--drafts: give N, a list N,M,... or a range A-B, each from 1 to " + std::to_string(limits::kMaxDrafts)};
   std::vector<int> drafts;
   std::stringstream stream(text);
   std::string item;
   while (std::getline(stream, item, ',')) {
     const auto dash = item.find('-', 1);
-    const auto first = whole_number(std::string_view(item).substr(0, dash), 1, limits::kMaxDrafts);
-    const auto last = dash == std::string::npos ? first : whole_number(std::string_view(item).substr(dash + 1), 1, limits::kMaxDrafts);
-    if (!first || !last || *first > *last) return std::nullopt;
+    const std::string_view first_text = std::string_view(item).substr(0, dash);
+    const std::string_view last_text = dash == std::string::npos ? first_text : std::string_view(item).substr(dash + 1);
+    for (const std::string_view number : {first_text, last_text}) {
+      if (auto zero = leading_zero(number)) return Error{"--drafts: " + *zero};
+    }
+    const auto first = whole_number(first_text, 1, limits::kMaxDrafts);
+    const auto last = whole_number(last_text, 1, limits::kMaxDrafts);
+    if (!first || !last || *first > *last) return wrong;
     for (auto n = *first; n <= *last; ++n) drafts.push_back(static_cast<int>(n));
   }
-  if (drafts.empty()) return std::nullopt;
+  if (drafts.empty()) return wrong;
   return drafts;
 }
 
@@ -83,9 +92,9 @@ std::optional<std::string> parse_options(int argc, char** argv, Options& options
     };
     if (argument == "--drafts") {
       const auto text = value();
-      const auto drafts = text ? draft_list(*text) : std::nullopt;
-      if (!drafts) return "--drafts: give N, a list N,M,... or a range A-B, each from 1 to " + std::to_string(limits::kMaxDrafts);
-      options.settings.drafts = *drafts;
+      auto drafts = draft_list(text.value_or(""));
+      if (!drafts.ok()) return drafts.error();
+      options.settings.drafts = std::move(drafts).value();
       drafts_given = true;
     } else if (argument == "--temperature") {
       const auto text = value();
@@ -93,10 +102,10 @@ std::optional<std::string> parse_options(int argc, char** argv, Options& options
       std::stringstream stream(*text);
       std::string item;
       while (std::getline(stream, item, ',')) {
-        char* end = nullptr;
-        const double t = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end != '\0' || !(t > 0.0 && t < 1e300)) return "--temperature: \"" + excerpt(item) + "\" is not a number > 0";
-        options.settings.temperatures.push_back(t);
+        // Written as JSON writes a number (no "0x1p-1", " 1", "+1", "1."), as mdsd tree's.
+        const auto t = number_from_text(item);
+        if (!t || !(*t > 0.0 && *t < 1e300)) return "--temperature: \"" + excerpt(item) + "\" is not a number > 0";
+        options.settings.temperatures.push_back(*t);
       }
     } else if (argument == "--verifiers") {
       // Names separated by commas; "" for none.
@@ -132,6 +141,7 @@ std::optional<std::string> parse_options(int argc, char** argv, Options& options
       options.per_position = *text;
     } else if (argument == "--threads") {
       const auto text = value();
+      if (auto zero = leading_zero(text.value_or(""))) return "--threads: " + *zero;
       const auto threads = text ? whole_number(*text, 1, 256) : std::nullopt;
       if (!threads) return "--threads: give an integer from 1 to 256" + given(text);
       options.threads = static_cast<unsigned>(*threads);
@@ -139,6 +149,7 @@ std::optional<std::string> parse_options(int argc, char** argv, Options& options
       // The range of the JS settings' seed (api/batch_json.cpp).
       constexpr std::int64_t kMaxSeed = std::int64_t{1} << 53;
       const auto text = value();
+      if (auto zero = leading_zero(text.value_or(""))) return "--seed: " + *zero;
       const auto seed = text ? whole_number(*text, 0, kMaxSeed) : std::nullopt;
       if (!seed) return "--seed: give an integer from 0 to " + std::to_string(kMaxSeed) + given(text);
       options.settings.seed = static_cast<std::uint64_t>(*seed);
@@ -150,6 +161,7 @@ std::optional<std::string> parse_options(int argc, char** argv, Options& options
       options.format = names.at(*text);
     } else if (argument == "--vocab") {
       const auto text = value();
+      if (auto zero = leading_zero(text.value_or(""))) return "--vocab: " + *zero;
       const auto vocab = text ? whole_number(*text, 1, limits::kMaxVocabulary) : std::nullopt;
       if (!vocab) return "--vocab: give the vocabulary size, an integer from 1 to " + std::to_string(limits::kMaxVocabulary) + given(text);
       options.vocab = *vocab;

@@ -3,6 +3,7 @@
 // budget and depth that maximise tokens per unit time (README.md "Draft trees").
 #include "api/tree_json.hpp"
 #include "cli/commands.hpp"
+#include "cli/whole_number_argument.hpp"
 #include "core/limits.hpp"
 #include "core/message_text.hpp"
 
@@ -29,20 +30,6 @@ std::vector<std::string> split(const std::string& text, char separator) {
     if (at == std::string::npos) return parts;
     from = at + 1;
   }
-}
-
-// The tree's numbers follow JSON's grammar (README "Draft trees"), so an
-// integer has no leading zero: for "01", the message "... has a leading zero
-// (write 1)", else nothing.
-std::optional<std::string> leading_zero(std::string_view text) {
-  const std::size_t sign = text.starts_with('-') ? 1 : 0;
-  const std::string_view digits = text.substr(sign);
-  if (digits.size() < 2 || digits[0] != '0' || digits.find_first_not_of("0123456789") != std::string_view::npos) {
-    return std::nullopt;
-  }
-  const std::size_t zeros = std::min(digits.find_first_not_of('0'), digits.size() - 1);
-  const std::string written = std::string(text.substr(0, sign)) + std::string(digits.substr(zeros));
-  return "\"" + excerpt(text) + "\" has a leading zero (write " + excerpt(written) + ")";
 }
 
 Expected<std::vector<double>> acceptance_list(const std::string& text) {
