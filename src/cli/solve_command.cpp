@@ -18,6 +18,7 @@
 #include <cstring>
 #include <iostream>
 #include <string_view>
+#include <vector>
 
 namespace mdsd::cli {
 namespace {
@@ -85,12 +86,13 @@ ReadStatus read_all(std::FILE* file, std::string& text, std::string& error) {
     text.resize(static_cast<std::size_t>(status.st_size));
     text.resize(std::fread(text.data(), 1, text.size(), file));
   }
-  char chunk[1 << 16];
+  // On the heap: 64 KiB on the stack crashed under `ulimit -s 64`.
+  std::vector<char> chunk(std::size_t{1} << 16);
   for (;;) {
-    const std::size_t got = std::fread(chunk, 1, sizeof chunk, file);
-    text.append(chunk, got);
+    const std::size_t got = std::fread(chunk.data(), 1, chunk.size(), file);
+    text.append(chunk.data(), got);
     if (static_cast<std::int64_t>(text.size()) > limits::kMaxRequestBytes) return ReadStatus::too_large;
-    if (got < sizeof chunk) break;
+    if (got < chunk.size()) break;
   }
   if (std::ferror(file)) {
     error = std::strerror(errno);

@@ -3,6 +3,8 @@
 // exact alpha* without replacement and the bounds for partial lists.
 #pragma once
 
+#include "core/log_gamma.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
@@ -28,7 +30,7 @@ inline int default_chains(int drafts) {
 
 // The lowest s of the grid for n drafts and clock rates summing to <= 1.
 inline double grid_low(int drafts) {
-  return (std::log(kNegligible) + std::lgamma(drafts + 2.0)) / (drafts + 1.0);
+  return (std::log(kNegligible) + log_gamma(drafts + 2.0)) / (drafts + 1.0);
 }
 
 // The s-grid and the truncated count laws at its nodes, structure of arrays

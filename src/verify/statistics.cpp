@@ -1,5 +1,7 @@
 #include "verify/statistics.hpp"
 
+#include "core/log_gamma.hpp"
+
 #include <cmath>
 
 namespace mdsd {
@@ -22,7 +24,7 @@ std::array<double, 2> wilson_interval_95(std::int64_t successes, std::int64_t tr
 
 double upper_regularized_gamma(double a, double x) {
   if (x <= 0.0) return 1.0;
-  const double log_prefactor = a * std::log(x) - x - std::lgamma(a);
+  const double log_prefactor = a * std::log(x) - x - log_gamma(a);
   if (x < a + 1.0) {
     // Series for the lower function P(a, x).
     double term = 1.0 / a, sum = term;

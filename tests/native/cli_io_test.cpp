@@ -411,6 +411,11 @@ TEST_CASE("mdsd solve prints the same text from a mapped file, standard input an
   const auto from_pipe = scratch.run_mdsd("solve -", "cat request.json | ");
   CHECK(from_pipe.status == 0);
   CHECK(from_pipe.out == expected);
+  // The same on a 32 KiB stack (its 64 KiB read buffer on the stack crashed
+  // mdsd at 64 KiB and less), the threads' stacks as small.
+  const auto small_stack = scratch.run_mdsd("solve -", "ulimit -s 32 && cat request.json | ");
+  CHECK(small_stack.status == 0);
+  CHECK(small_stack.out == expected);
   const fs::path piped = scratch.folder / "piped.json";
   scratch.run("solve request.json", "| cat >'" + piped.string() + "'");
   CHECK(bytes_of_file(piped) == expected);
