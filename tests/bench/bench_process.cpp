@@ -1,8 +1,8 @@
 // Whole-process benchmark (README "Benchmark"): `mdsd solve` on a request
 // file of the synthetic LLM-like pair of seed 1 (V = 152,064, n = 4, all
 // three methods, "verifiers": []), against the computation alone in the same
-// run (the two in turns, the ratio the median of each turn's), and the
-// without-replacement integral against a naive O(V nodes n)
+// run (bench_compute, in turns with the process; the ratio is the median over
+// the turns), and the without-replacement integral against a naive O(V nodes n)
 // evaluation of it written here. Also each stage of the process in-process
 // (map the file, parse, request, compute, the result text), the start of a
 // process alone (`mdsd --help`), the parse on one thread and on two (as
@@ -49,6 +49,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -67,19 +68,28 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// As `mdsd solve` reads a regular file: mapped (the page cache's pages),
-// then unmapped; the first byte, so that nothing is optimised away.
-char map_file(const std::string& path) {
-  const int descriptor = ::open(path.c_str(), O_RDONLY);
-  struct stat status;
-  ::fstat(descriptor, &status);
-  const auto size = static_cast<std::size_t>(status.st_size);
-  void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0);
-  ::close(descriptor);
-  const char first = *static_cast<const char*>(data);
-  ::munmap(data, size);
-  return first;
-}
+// A regular file mapped as `mdsd solve` maps it (the page cache's pages,
+// populated), unmapped when the mapping goes.
+struct MappedFile {
+  explicit MappedFile(const std::string& path) {
+    const int descriptor = ::open(path.c_str(), O_RDONLY);
+    struct stat status;
+    ::fstat(descriptor, &status);
+    size = static_cast<std::size_t>(status.st_size);
+    data = static_cast<const char*>(::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0));
+    ::close(descriptor);
+  }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile() { ::munmap(const_cast<char*>(data), size); }
+  std::string_view text() const { return {data, size}; }
+
+  const char* data = nullptr;
+  std::size_t size = 0;
+};
+
+// Mapped, then unmapped; the first byte, so that nothing is optimised away.
+char map_file(const std::string& path) { return MappedFile(path).data[0]; }
 
 // Starts `mdsd solve FILE` (or `mdsd --help` when `file` is empty), its
 // standard output to /dev/null; the pid or -1.
@@ -182,16 +192,10 @@ int stages_of_a_fresh_process(const std::string& path) {
   };
   stage("start");
   mdsd::cli::prepare_heap_for_large_request();
-  const int descriptor = ::open(path.c_str(), O_RDONLY);
-  struct stat status;
-  ::fstat(descriptor, &status);
-  const auto size = static_cast<std::size_t>(status.st_size);
-  void* data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0);
-  ::close(descriptor);
+  auto mapped = std::make_unique<MappedFile>(path);
   stage("map");
-  auto json = mdsd::parse_json_text(std::string_view(static_cast<const char*>(data), size),
-                                    mdsd::ReadOptions{.second_thread = true});
-  ::munmap(data, size);
+  auto json = mdsd::parse_json_text(mapped->text(), mdsd::ReadOptions{.second_thread = true});
+  mapped.reset();
   stage("parse");
   auto request = mdsd::parse_request_consuming(std::move(json.value()));
   json.value() = nullptr;
